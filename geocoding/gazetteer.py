@@ -5,7 +5,7 @@ Sources, in order of authority (all in geocoding/data/ or data/boundaries/, noth
 1. county-level units and the five jurisdictions (data/boundaries/*.geojson);
 2. ``townships.csv``: every 镇/街道 of the jurisdictions (and neighbours), seats from GeoNames
    where it has them, otherwise estimated with a stated method and accuracy radius;
-3. ``supplement-*.csv``: the other places the plans name (zones, stations, ports, bridges …),
+3. ``supplement.csv``: the other places the plans name (zones, stations, ports, bridges …),
    one row per place with coordinates, how they were obtained and an accuracy radius;
 4. ``geonames.csv``: the GeoNames cities500 extract (CC-BY 4.0) for everything else around,
    which is also what makes homonyms (新桥, 周庄, 桃源 …) visible;
@@ -72,7 +72,7 @@ class Candidate:
         p = self.place
         return {
             "name": p.name, "lon": round(p.lon, 6), "lat": round(p.lat, 6),
-            "jurisdiction": self.jurisdiction, "county": p.county, "kind": p.kind,
+            "jurisdiction": self.jurisdiction, "jurisdictions": jurisdictions_of(p), "county": p.county, "kind": p.kind,
             "score": round(self.score, 3), "source": p.source, "ambiguous": self.ambiguous,
             "accuracy_m": p.accuracy_m, "method": p.method, "matched": self.matched,
         }
@@ -107,13 +107,20 @@ class Gazetteer:
         """The township seats of one county-level unit, in file order."""
         return [p for p in self.places if p.kind == "township" and p.county == county]
 
-    def lookup(self, query: str, within: str | None = None, limit: int = 10) -> list[Candidate]:
-        """Candidates for a name, best first; flagged ``ambiguous`` when distinct places remain."""
-        name, hints = split_address(query, self)
+    def lookup(self, query: str, within: str | None = None, limit: int = 10, curated_only: bool = False) -> list[Candidate]:
+        """Candidates for a name, best first; flagged ``ambiguous`` when distinct places remain.
+
+        ``curated_only`` leaves out the GeoNames localities: the build resolves spec names against
+        the project's reviewed tables (boundaries, townships, supplements) first.
+        """
+        whole = normalize(query)
+        name, hints = (whole, []) if whole in self._index else split_address(query, self)
         if within:
             hints = [within, *hints]
         hint = hints[0] if hints else None
         found = self._match(name)
+        if curated_only:
+            found = [f for f in found if f[0].kind != "locality"]
         if not found:
             return []
         if hint:
@@ -121,7 +128,7 @@ class Gazetteer:
             found = inside
         if not found:
             return []
-        found.sort(key=lambda t: (-t[1], _authority(t[0])))
+        found.sort(key=lambda t: (-t[1], _authority(t[0]), t[0].parent is None and t[0].county is None))
         distinct = _distinct(found)
         best_score = distinct[0][1]
         top = [d for d in distinct if d[1] >= best_score - 0.05]
@@ -131,9 +138,9 @@ class Gazetteer:
             for p, s, m in distinct[:limit]
         ]
 
-    def resolve_one(self, name: str, within: str | None = None) -> Place:
+    def resolve_one(self, name: str, within: str | None = None, curated_only: bool = False) -> Place:
         """The single place a name means; raises :class:`GeocodeError` naming the candidates otherwise."""
-        found = self.lookup(name, within=within)
+        found = self.lookup(name, within=within, curated_only=curated_only)
         if not found:
             raise GeocodeError(f"{name!r} is not in the gazetteer" + (f" within {within}" if within else ""))
         if found[0].ambiguous:
@@ -259,55 +266,81 @@ def _canonical_area(hint: str) -> str:
     raise KeyError(hint)
 
 
-def jurisdiction_of(place: Place) -> str | None:
-    """The most specific of the five jurisdictions containing the place, else its county."""
-    from gis.boundaries import jurisdictions_at
+#: administrative jurisdictions, most specific first; 江阴高新区 is an overlay reported apart
+ADMINISTRATIVE_ORDER = ("江阴市", "京口区", "吴江区", "无锡市")
 
-    inside = jurisdictions_at(place.lon, place.lat)
-    for name in ("江阴高新区", "江阴市", "京口区", "吴江区", "无锡市"):
+
+def jurisdiction_of(place: Place) -> str | None:
+    """The most specific administrative jurisdiction of the five holding the place, else its county.
+
+    江阴高新区 is a development zone laid over 江阴市's townships, so a town in it is still
+    answered as 江阴市; ``jurisdictions_of`` lists the zone as well.
+    """
+    inside = jurisdictions_of(place)
+    for name in ADMINISTRATIVE_ORDER:
         if name in inside:
             return name
-    if place.county in ("江阴市", "京口区", "吴江区"):
-        return place.county
     return place.county
 
 
+def jurisdictions_of(place: Place) -> list[str]:
+    """Every one of the five jurisdictions containing the place (by table for towns, else by polygon)."""
+    from gis.boundaries import jurisdictions_at
+
+    inside = set(jurisdictions_at(place.lon, place.lat))
+    if place.county in ("江阴市", "京口区", "吴江区"):
+        inside.add(place.county)
+    if place.parent == "无锡市" or place.county == "江阴市":
+        inside.add("无锡市")
+    from gis.schema import JURISDICTIONS
+
+    return [j for j in JURISDICTIONS if j in inside]
+
+
 def split_address(query: str, gaz: Gazetteer) -> tuple[str, list[str]]:
-    """"江苏省无锡市江阴市青阳镇" -> ("青阳镇", ["江阴市", "无锡市"]): leading areas become hints, most specific first."""
+    """"江苏省无锡市江阴市青阳镇" -> ("青阳镇", ["江阴市", "无锡市"]): leading areas become hints, most specific first.
+
+    A prefix is taken off only when what follows is a known name or another area, so 江苏大学
+    and 江阴站 keep their first characters.
+    """
     text = normalize(query)
+    forms = _area_forms()
+
+    def known(rest: str) -> bool:
+        return rest in gaz._index or any(rest.startswith(f) and len(rest) - len(f) >= 2 for f, _ in forms)
+
     hints: list[str] = []
     for province in PROVINCES:
-        if text.startswith(normalize(province)) and len(text) > len(province):
-            text = text[len(province):]
+        norm = normalize(province)
+        if text.startswith(norm) and known(text[len(norm):]):
+            text = text[len(norm):]
             break
-    changed = True
-    while changed:
-        changed = False
-        for area in _area_names(gaz):
-            a = normalize(area)
-            for form in dict.fromkeys((a, strip_suffix(a, COUNTY_SUFFIXES))):
-                if len(form) >= 2 and text.startswith(form) and len(text) - len(form) >= 2 and gaz._index.get(text[len(form):]) is not None:
-                    hints.insert(0, area)
-                    text = text[len(form):]
-                    changed = True
-                    break
-            if changed:
+    stripped = True
+    while stripped:
+        stripped = False
+        for form, area in forms:
+            rest = text[len(form):]
+            if text.startswith(form) and len(rest) >= 2 and known(rest):
+                hints.insert(0, area)
+                text, stripped = rest, True
                 break
     return text, hints
 
 
 @lru_cache(maxsize=1)
-def _area_names_cached(key: int) -> tuple[str, ...]:
+def _area_forms() -> tuple[tuple[str, str], ...]:
+    """(written form, area name) for every county, prefecture and jurisdiction, longest form first."""
     from gis.boundaries import county_features, jurisdiction_features
 
     names = [f["properties"]["name"] for f in (*jurisdiction_features(), *county_features())]
-    parents = [f["properties"].get("parent") for f in county_features()]
-    allnames = [n for n in dict.fromkeys([*names, *parents]) if n and not n.endswith("省")]
-    return tuple(sorted(allnames, key=len, reverse=True))
-
-
-def _area_names(gaz: Gazetteer) -> tuple[str, ...]:
-    return _area_names_cached(0)
+    names += [f["properties"].get("parent") for f in county_features()]
+    pairs = []
+    for name in dict.fromkeys(n for n in names if n and not n.endswith("省")):
+        norm = normalize(name)
+        for form in dict.fromkeys((norm, strip_suffix(norm, COUNTY_SUFFIXES))):
+            if len(form) >= 2:
+                pairs.append((form, name))
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -377,7 +410,7 @@ def load(data_dir: Path = GAZETTEER_DATA) -> Gazetteer:
         )
         gaz.add(place)
         curated.append(place)
-    for path in sorted(data_dir.glob("supplement*.csv")):
+    for path in [data_dir / "supplement.csv"]:
         for row in _read_csv(path, SUPPLEMENT_COLUMNS):
             where = f"{path.name} {row['name']}"
             place = Place(

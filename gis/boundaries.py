@@ -101,7 +101,8 @@ def hitech_zone_feature() -> dict[str, Any]:
         "adcode": None, "name": "江阴高新区", "name_en": "Jiangyin Hi-tech Zone",
         "level": "development zone", "parent": "江阴市", "role": "jurisdiction",
         "area_km2": round(crs.area_km2(geom), 2),
-        "source": f"{HITECH_SOURCE} line {HITECH_LINES}: 「{HITECH_QUOTE}」; {gaz.describe('城东街道')}; {gaz.describe('青阳园区')}",
+        "source": (f"{HITECH_SOURCE} line {HITECH_LINES}: 「{HITECH_QUOTE}」; {gaz.describe('城东街道', within='江阴市')}; "
+                   f"{gaz.describe('青阳园区', within='江阴市')}"),
         "licence": "derived in this project (see geometry_method)",
         "accuracy": "approximate",
         "geometry_method": (
