@@ -94,18 +94,25 @@ class Placer:
         from geocoding.gazetteer import GeocodeError
 
         hint = within or _gazetteer_area(self.plan["jurisdiction"])
-        try:
-            return self.gaz.resolve_one(name, within=hint)
-        except GeocodeError as first:
-            if within:
-                raise SpecError(str(first)) from None
-            try:  # places the plan names outside its own jurisdiction (靖江园区 for 江阴)
-                return self.gaz.resolve_one(name)
-            except GeocodeError as second:
-                raise SpecError(f"{first}; and without a hint: {second}") from None
+        attempts = [(hint, True), (hint, False)] if within else [(hint, True), (hint, False), (None, True), (None, False)]
+        errors = []
+        # the project's reviewed tables first, inside the plan's area; then GeoNames; then
+        # outside the area (靖江园区 for 江阴 lies across the river)
+        for area, curated in attempts:
+            try:
+                return self.gaz.resolve_one(name, within=area, curated_only=curated)
+            except GeocodeError as exc:
+                errors.append(str(exc))
+        raise SpecError(errors[-1] if len(set(errors)) == 1 else "; ".join(dict.fromkeys(errors)))
 
     def _describe(self, p) -> str:
         return f"{p.name} ({p.source}; {p.method}; ±{p.accuracy_m:.0f} m)"
+
+    def disc(self, name: str, within: str | None, radius_m: float) -> shapely.Geometry:
+        """A schematic extent: a disc around one place, whatever kind of place it is."""
+        p = self.place(name, within)
+        self.notes.append(f"disc of {radius_m:.0f} m around {self._describe(p)}")
+        return crs.buffer_m(shapely.Point(p.lon, p.lat), radius_m)
 
     def area(self, members: list[str], within: str | None, radius_m: float) -> shapely.Geometry:
         from gis.boundaries import county_geometry
@@ -170,7 +177,7 @@ def make_geometry(spec_feature: dict[str, Any], plan: dict[str, Any]) -> tuple[s
     if kind == "area":
         radius = float(recipe.get("radius_m", DEFAULT_DISC_M))
         if "around" in recipe:
-            geom = placer.area([recipe["around"]], within, radius)
+            geom = placer.disc(recipe["around"], within, radius)
         elif recipe.get("members"):
             geom = placer.area(list(recipe["members"]), within, radius)
         else:
@@ -254,13 +261,15 @@ def build_spec(spec: dict[str, Any], name: str = "spec") -> BuildResult:
             props["geometry_method"] = method
             if geom is None:
                 props["reason"] = str(sf["geometry"].get("reason") or "").strip()
-                problems = check_properties(props)
+                props["accuracy"] = None
+                problems = check_properties(props, placed=False)
                 if problems:
                     raise SpecError("; ".join(problems))
                 result.unplaced.append(props)
                 continue
             area = jurisdiction_geometry(plan["jurisdiction"])
             props["crosses_boundary"] = not geom.within(area.buffer(0.005))
+            props["outside_jurisdiction"] = not geom.intersects(area)
             problems = check_properties(props)
             if problems:
                 raise SpecError("; ".join(problems))

@@ -82,6 +82,7 @@ PROPERTIES: dict[str, tuple[tuple[type, ...], bool]] = {
     "accuracy": ((str,), True),
     "basis": ((str, type(None)), False),
     "crosses_boundary": ((bool,), False),
+    "outside_jurisdiction": ((bool,), False),
 }
 
 
@@ -97,9 +98,17 @@ def parse_lines(lines: str) -> tuple[int, int]:
     return first, last
 
 
-def check_properties(props: dict[str, Any]) -> list[str]:
-    """Problems with one feature's properties against the schema (empty list when it conforms)."""
+def check_properties(props: dict[str, Any], placed: bool = True) -> list[str]:
+    """Problems with one feature's properties against the schema (empty list when it conforms).
+
+    ``placed=False`` is for the catalogue of named-but-unplaced elements: no geometry, so no
+    ``accuracy``; a ``reason`` instead.
+    """
     problems: list[str] = []
+    if not placed:
+        props = {**props, "accuracy": props.get("accuracy") or "schematic"}
+        if not str(props.get("reason") or "").strip():
+            problems.append("an unplaced element needs a reason")
     for name, (types, required) in PROPERTIES.items():
         if name not in props:
             if required:

@@ -6,7 +6,8 @@ the report without a traceback. Checks:
 * RFC 7946: a FeatureCollection, no ``crs`` member, lon/lat in range, right-hand rings;
 * geometry: present, non-empty, valid, of a type its ``kind`` allows;
 * the schema (gis.schema) and unique ids across all layers;
-* place: each feature intersects its jurisdiction; one that does not say ``crosses_boundary``;
+* place: each feature intersects its jurisdiction; one that crosses its boundary says
+  ``crosses_boundary``, one wholly outside says ``outside_jurisdiction`` and why (``basis``);
 * citations: when the plan texts are present, each quote stands verbatim in the cited lines
   (after the plan-text reader's cleaning, with white space ignored).
 """
@@ -22,13 +23,8 @@ from typing import Any, Iterable
 import shapely
 from shapely.geometry import shape
 
-from gis import crs
 from gis.paths import LAYERS, seeds_dir
 from gis.schema import KINDS, check_properties, citations, parse_lines
-
-#: how far a feature that says it crosses the boundary may lie from its jurisdiction
-CROSSING_REACH_M = 15_000
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -94,20 +90,27 @@ def check_geometry(geometry: dict[str, Any] | None, kind: str | None) -> list[st
 
 
 def check_place(props: dict[str, Any], geom: shapely.Geometry) -> list[str]:
-    """Whether a feature lies in its jurisdiction, or says it crosses the boundary."""
+    """A feature lies in its jurisdiction; one that crosses or lies beyond its boundary says so.
+
+    Plans do place things outside their own territory (江阴's 靖江园区 across the river, the
+    高新区's cross-river park in 泰兴): such a feature carries ``outside_jurisdiction`` and a
+    ``basis`` saying why, instead of being silently accepted.
+    """
     from gis.boundaries import jurisdiction_geometry
 
     try:
         area = jurisdiction_geometry(props["jurisdiction"])
     except KeyError as exc:
         return [str(exc)]
-    if props.get("crosses_boundary"):
-        if crs.metric(area).distance(crs.metric(geom)) > CROSSING_REACH_M:
-            return [f"lies more than {CROSSING_REACH_M / 1000:.0f} km from {props['jurisdiction']}"]
-        return []
     if not geom.intersects(area):
-        return [f"does not intersect {props['jurisdiction']} (set crosses_boundary if the plan puts it outside)"]
-    if not geom.within(area.buffer(0.005)):
+        if not props.get("outside_jurisdiction"):
+            return [f"does not intersect {props['jurisdiction']} and is not marked outside_jurisdiction"]
+        if not (props.get("basis") or "").strip():
+            return ["lies outside its jurisdiction without a basis saying why"]
+        return []
+    if props.get("outside_jurisdiction"):
+        return [f"is marked outside_jurisdiction but intersects {props['jurisdiction']}"]
+    if not props.get("crosses_boundary") and not geom.within(area.buffer(0.005)):
         return [f"crosses the boundary of {props['jurisdiction']} without crosses_boundary: true"]
     return []
 
@@ -181,13 +184,11 @@ def validate_unplaced(path: Path, seen: dict[str, str], with_quotes: bool) -> li
     problems = []
     for entry in data.get("elements", []):
         fid = entry.get("id", "?")
-        report = check_properties(entry)
-        if not str(entry.get("reason") or "").strip():
-            report.append("an unplaced element needs a reason")
+        report = check_properties(entry, placed=False)
         if entry.get("id") in seen:
             report.append(f"id is used again (first in {seen[entry['id']]})")
         seen.setdefault(entry.get("id"), path.name)
-        if with_quotes and not check_properties(entry):
+        if with_quotes and not check_properties(entry, placed=False):
             report += check_quotes(entry)
         problems += [Problem(path.name, fid, msg) for msg in report]
     return problems
