@@ -128,14 +128,16 @@ class Gazetteer:
             found = inside
         if not found:
             return []
-        found.sort(key=lambda t: (-t[1], _authority(t[0]), t[0].parent is None and t[0].county is None))
-        distinct = _distinct(found)
-        best_score = distinct[0][1]
-        top = [d for d in distinct if d[1] >= best_score - 0.05]
+        found.sort(key=lambda t: (-t[1], _authority(t[0])))
+        best = found[0][1]
+        # equally good matches: places of the five jurisdictions first, then the reviewed tables
+        top = sorted((f for f in found if f[1] >= best - 0.05), key=lambda t: (not _in_jurisdictions(t[0]), _authority(t[0]), -t[1]))
+        top = _distinct(top)
         ambiguous = len(top) > 1
+        ranked = _distinct(top + [f for f in found if f[1] < best - 0.05])
         return [
-            Candidate(p, s if not ambiguous else s * 0.8, m, ambiguous and (p, s, m) in top, jurisdiction_of(p))
-            for p, s, m in distinct[:limit]
+            Candidate(p, s * 0.8 if ambiguous else s, m, ambiguous and i < len(top), jurisdiction_of(p))
+            for i, (p, s, m) in enumerate(ranked[:limit])
         ]
 
     def resolve_one(self, name: str, within: str | None = None, curated_only: bool = False) -> Place:
@@ -201,6 +203,11 @@ class Gazetteer:
                 result["township"] = seat.name
                 result["township_distance_m"] = round(dist)
         return result
+
+
+def _in_jurisdictions(place: Place) -> bool:
+    """Whether a place belongs to one of the five jurisdictions (by its table entry)."""
+    return place.kind == "jurisdiction" or place.county in ("江阴市", "京口区", "吴江区") or place.parent == "无锡市"
 
 
 def _authority(place: Place) -> int:

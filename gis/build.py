@@ -8,6 +8,8 @@ The build is the only writer of layers/. It derives every geometry from the spec
 * line   — a smoothed line (Chaikin corner cutting) through the geocoded waypoints, in order;
 * belt   — that line buffered to ``width_m``, clipped to the jurisdiction;
 * point  — the gazetteer point;
+* part   — the northern / middle / southern (east / centre / west) third of an area built
+           earlier in the same spec, where the plan places an element only relative to it;
 * none   — no geometry: the element goes to the catalogue of named-but-unplaced elements.
 """
 
@@ -161,8 +163,33 @@ def _gazetteer_area(jurisdiction: str) -> str:
     return "江阴市" if jurisdiction == "江阴高新区" else jurisdiction
 
 
-def make_geometry(spec_feature: dict[str, Any], plan: dict[str, Any]) -> tuple[shapely.Geometry | None, str]:
-    """The geometry and its ``geometry_method`` for one spec feature (None for type none)."""
+#: side -> (axis, band) as fractions of the extent: 0 is south/west, 1 is north/east
+SIDES: dict[str, tuple[str, float, float]] = {
+    "north": ("y", 2 / 3, 1.0), "middle": ("y", 1 / 3, 2 / 3), "south": ("y", 0.0, 1 / 3),
+    "east": ("x", 2 / 3, 1.0), "centre": ("x", 1 / 3, 2 / 3), "west": ("x", 0.0, 1 / 3),
+}
+
+
+def part_of(geom: shapely.Geometry, side: str) -> shapely.Geometry:
+    """The northern (southern, middle …) third of an area, cut in EPSG:4549 so thirds are in metres."""
+    if side not in SIDES:
+        raise SpecError(f"side must be one of {', '.join(SIDES)}, not {side!r}")
+    axis, lo, hi = SIDES[side]
+    m = crs.metric(geom)
+    minx, miny, maxx, maxy = m.bounds
+    if axis == "y":
+        box = shapely.box(minx - 1, miny + lo * (maxy - miny), maxx + 1, miny + hi * (maxy - miny))
+    else:
+        box = shapely.box(minx + lo * (maxx - minx), miny - 1, minx + hi * (maxx - minx), maxy + 1)
+    return crs.transform_geometry(m.intersection(box), crs.METRIC, crs.WGS84)
+
+
+def make_geometry(spec_feature: dict[str, Any], plan: dict[str, Any],
+                  built: dict[str, shapely.Geometry] | None = None) -> tuple[shapely.Geometry | None, str]:
+    """The geometry and its ``geometry_method`` for one spec feature (None for type none).
+
+    ``built`` holds the geometries of the plan's features built so far, for ``part`` recipes.
+    """
     from gis.boundaries import jurisdiction_geometry
 
     recipe = spec_feature.get("geometry")
@@ -192,8 +219,15 @@ def make_geometry(spec_feature: dict[str, Any], plan: dict[str, Any]) -> tuple[s
         if "at" not in recipe:
             raise SpecError("a point needs at")
         geom = shapely.Point(placer.point(recipe["at"], within))
+    elif kind == "part":
+        whole = (built or {}).get(recipe.get("of"))
+        if whole is None or whole.geom_type not in ("Polygon", "MultiPolygon"):
+            raise SpecError(f"part: 'of' must name an area feature built earlier in this spec, not {recipe.get('of')!r}")
+        geom = part_of(whole, recipe.get("side"))
+        placer.notes.append(f"the {recipe.get('side')} third of the extent of {recipe['of']} (cut in EPSG:4549), "
+                            f"where the plan puts it relative to that feature")
     else:
-        raise SpecError(f"unknown geometry type {kind!r} (area, line, belt, point, none)")
+        raise SpecError(f"unknown geometry type {kind!r} (area, line, belt, point, part, none)")
     clip = recipe.get("clip", "jurisdiction" if clip_default else "none")
     if clip == "jurisdiction":
         area = jurisdiction_geometry(plan["jurisdiction"])
@@ -248,6 +282,7 @@ def build_spec(spec: dict[str, Any], name: str = "spec") -> BuildResult:
 
     plan = spec["plan"]
     result = BuildResult(plan=plan)
+    built: dict[str, shapely.Geometry] = {}
     for index, sf in enumerate(spec["features"]):
         fid = sf.get("id", f"#{index + 1}") if isinstance(sf, dict) else f"#{index + 1}"
         try:
@@ -257,7 +292,7 @@ def build_spec(spec: dict[str, Any], name: str = "spec") -> BuildResult:
             if unknown:
                 raise SpecError(f"unknown keys {', '.join(sorted(unknown))}")
             props = _properties(sf, plan)
-            geom, method = make_geometry(sf, plan)
+            geom, method = make_geometry(sf, plan, built)
             props["geometry_method"] = method
             if geom is None:
                 props["reason"] = str(sf["geometry"].get("reason") or "").strip()
@@ -274,6 +309,7 @@ def build_spec(spec: dict[str, Any], name: str = "spec") -> BuildResult:
             if problems:
                 raise SpecError("; ".join(problems))
             result.features.append(feature(geom, props))
+            built[props["id"]] = geom
         except SpecError as exc:
             result.errors.append(f"{name}: {fid}: {exc}")
     return result
