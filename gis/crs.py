@@ -120,14 +120,22 @@ def gcj02_to_wgs84_xy(lon, lat, *, tolerance_deg: float = 1e-9, max_iter: int = 
     handful of steps because the offset field is smooth.
     """
     glon, glat = _arrays(lon, lat)
-    wlon, wlat = glon.copy(), glat.copy()
+    return _invert(wgs84_to_gcj02_xy, glon, glat, glon.copy(), glat.copy(), tolerance_deg, max_iter)
+
+
+def _invert(forward: Callable, tx: np.ndarray, ty: np.ndarray, x: np.ndarray, y: np.ndarray,
+            tolerance_deg: float, max_iter: int) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``forward(x, y) == (tx, ty)`` by fixed-point steps from a first guess (x, y).
+
+    Works for any offset that is close to the identity and smooth, as GCJ-02 and BD-09 are.
+    """
     for _ in range(max_iter):
-        flon, flat = wgs84_to_gcj02_xy(wlon, wlat)
-        elon, elat = flon - glon, flat - glat
-        wlon, wlat = wlon - elon, wlat - elat
-        if np.all(np.abs(elon) < tolerance_deg) and np.all(np.abs(elat) < tolerance_deg):
+        fx, fy = forward(x, y)
+        ex, ey = fx - tx, fy - ty
+        x, y = x - ex, y - ey
+        if np.all(np.abs(ex) < tolerance_deg) and np.all(np.abs(ey) < tolerance_deg):
             break
-    return wlon, wlat
+    return x, y
 
 
 def gcj02_to_bd09_xy(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -148,14 +156,7 @@ def bd09_to_gcj02_xy(lon, lat, *, tolerance_deg: float = 1e-10, max_iter: int = 
     x, y = blon - 0.0065, blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    glon, glat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        flon, flat = gcj02_to_bd09_xy(glon, glat)
-        elon, elat = flon - blon, flat - blat
-        glon, glat = glon - elon, glat - elat
-        if np.all(np.abs(elon) < tolerance_deg) and np.all(np.abs(elat) < tolerance_deg):
-            break
-    return glon, glat
+    return _invert(gcj02_to_bd09_xy, blon, blat, z * np.cos(theta), z * np.sin(theta), tolerance_deg, max_iter)
 
 
 def wgs84_to_bd09_xy(lon, lat) -> tuple[np.ndarray, np.ndarray]:
