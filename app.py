@@ -17,10 +17,17 @@ from gis.catalogue import catalogue
 from gis.io import read_geojson
 from gis.paths import LAYERS
 from gis.schema import KINDS, STATUSES
+from gis.webassets import ensure_assets, localise
 
 st.set_page_config(page_title="planlayers 规划图层", layout="wide")
 
 JURISDICTION_COLOURS = {"江阴市": "#1f77b4", "江阴高新区": "#17becf", "京口区": "#2ca02c", "无锡市": "#9467bd", "吴江区": "#d62728"}
+
+
+@st.cache_resource
+def _assets() -> None:
+    """Leaflet from the installed XStatic package into ./static (once per server)."""
+    ensure_assets()
 
 
 @st.cache_data
@@ -72,9 +79,10 @@ def build_map(selected: list[str]) -> folium.Map:
                            marker=folium.CircleMarker(radius=5, fill=True)).add_to(fg)
         fg.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    return m
+    return localise(m)
 
 
+_assets()
 st.title("苏南规划图层 planlayers")
 layers = load_layers()
 selected = st.sidebar.multiselect("图层 layers", [n for n, _, _ in layers], default=[n for n, _, _ in layers])
