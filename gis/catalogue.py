@@ -41,7 +41,7 @@ def catalogue(layers_dir: Path = LAYERS) -> list[LayerInfo]:
         props = [f["properties"] for f in data["features"]]
         name = data.get("name", path.stem)
         out.append(LayerInfo(
-            name=name, path=str(path.relative_to(layers_dir.parent)) if layers_dir.parent in path.parents else str(path),
+            name=name, path=path.name,
             title=data.get("title", ""), title_en=data.get("title_en", ""),
             jurisdiction=data.get("jurisdiction", ""), period=data.get("period", ""), source=data.get("source", ""),
             features=len(props), kinds=dict(sorted(Counter(p["kind"] for p in props).items())),
