@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+
+from geocoding.normalize import to_simplified
 
 __all__ = ["PlanLine", "PlanText", "load_plan", "clean_line", "squash", "is_damaged_wuxi"]
 
@@ -127,13 +128,6 @@ def is_damaged_wuxi(text: str, name: str = "") -> bool:
     if name.startswith(_WUXI_NAME):
         return True
     return len(_PINYIN_NOTE.findall(text)) >= 20
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # imported lazily: only the Wuxi file needs it
-
-    return opencc.OpenCC("t2s")
 
 
 def _gbk_bytes(ch: str) -> bytes | None:
@@ -264,7 +258,7 @@ def _clean(raw: str, wuxi: _WuxiContext | None) -> str:
         text = _repair_mojibake(text, wuxi)
         text = _PINYIN_NOTE.sub("", text)
         text = text.replace("\ufffd", "")
-        text = _t2s().convert(text)
+        text = to_simplified(text)
     text = _fold_width(text)
     return _fix_spaces(text)
 
