@@ -1,14 +1,14 @@
-"""planlayers app: the five jurisdictions and the digitised plan layers on one map.
+"""planlayers app: the five jurisdictions and every digitised plan layer on one map.
 
-Run with ``streamlit run app.py``. This first page draws the boundaries (the base map, which
-needs no tiles) and every committed layer, with the plan's quote in each popup.
+Run with ``streamlit run app.py`` (README). Chinese first, with an English switch. The base
+is the boundaries themselves, so the app works with no internet; tile basemaps are optional.
+Data flow is one way: the app reads layers/ and data/boundaries/ and never writes them.
 """
 
 from __future__ import annotations
 
-import html
+import os
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -16,75 +16,126 @@ from gis.boundaries import county_features, jurisdiction_features
 from gis.catalogue import catalogue
 from gis.io import read_geojson
 from gis.paths import LAYERS
-from gis.schema import KINDS, STATUSES
-from gis.webassets import ensure_assets, localise
+from gis.schema import JURISDICTION_EN, JURISDICTIONS
+from gis.webassets import ensure_assets
+from gis.webmap import BASEMAPS, MapView, build_map, jurisdiction_bounds
 
-st.set_page_config(page_title="planlayers 规划图层", layout="wide")
+st.set_page_config(page_title="planlayers 苏南规划图层", layout="wide")
 
-JURISDICTION_COLOURS = {"江阴市": "#1f77b4", "江阴高新区": "#17becf", "京口区": "#2ca02c", "无锡市": "#9467bd", "吴江区": "#d62728"}
+UI = {
+    "zh": {"title": "苏南规划图层", "layers": "图层", "opacity": "不透明度", "labels": "显示标注", "zoom": "缩放至",
+           "all": "全部", "basemap": "底图", "search": "地名搜索", "search_hint": "如 青阳镇、苏州南站",
+           "not_found": "未找到", "ambiguous": "重名，请选择", "features": "个要素", "unplaced": "未定位要素",
+           "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)"},
+    "en": {"title": "Planning layers of southern Jiangsu", "layers": "Layers", "opacity": "Opacity", "labels": "Labels",
+           "zoom": "Zoom to", "all": "All", "basemap": "Basemap", "search": "Place search",
+           "search_hint": "e.g. 青阳镇, 苏州南站", "not_found": "not found", "ambiguous": "homonyms, pick one",
+           "features": "features", "unplaced": "unplaced elements", "lang": "语言 Language",
+           "context": "Show neighbouring counties", "tianditu_key": "Tianditu key not set (TIANDITU_KEY)"},
+}
 
 
 @st.cache_resource
 def _assets() -> None:
-    """Leaflet from the installed XStatic package into ./static (once per server)."""
+    """Leaflet and jQuery from installed PyPI packages into ./static, once per server."""
     ensure_assets()
 
 
 @st.cache_data
-def load_layers() -> list[tuple[str, str, dict]]:
-    """(layer name, title, FeatureCollection) for every committed layer; read once per server."""
-    return [(info.name, info.title, read_geojson(LAYERS / f"{info.name}.geojson")) for info in catalogue()]
+def load_layers() -> list[dict]:
+    """Every committed layer with its features, read once per server."""
+    out = []
+    for info in catalogue():
+        data = read_geojson(LAYERS / f"{info.name}.geojson")
+        out.append({"name": info.name, "title": info.title, "title_en": info.title_en,
+                     "jurisdiction": info.jurisdiction, "period": info.period, "features": data["features"]})
+    return out
 
 
-def popup_html(props: dict) -> str:
-    """Every value escaped: attributes may contain anything."""
-    e = lambda v: html.escape("" if v is None else str(v))  # noqa: E731
-    status = STATUSES.get(props.get("status") or "", "")
-    rows = [
-        f"<b>{e(props.get('name'))}</b> <small>{e(props.get('name_en'))}</small>",
-        f"{e(props.get('structure'))} · {e(props.get('element'))} · {e(KINDS.get(props.get('kind'), ('',))[0])}",
-        f"{e(props.get('plan_title'))} ({e(props.get('period'))})",
-    ]
-    if status:
-        rows.append(f"状态 status: {e(status)} {e(props.get('status_text') or '')}")
-    if props.get("members"):
-        rows.append("成员 members: " + e("、".join(props["members"])))
-    rows.append(f"「{e(props.get('quote'))}」<br><small>{e(props.get('source'))} 第 {e(props.get('lines'))} 行</small>")
-    rows.append(f"<small>精度 accuracy: {e(props.get('accuracy'))}</small>")
-    return "<div style='max-width:320px'>" + "<br>".join(rows) + "</div>"
+@st.cache_resource
+def gazetteer():
+    from geocoding.gazetteer import default_gazetteer
+
+    return default_gazetteer()
 
 
-def build_map(selected: list[str]) -> folium.Map:
-    m = folium.Map(location=[31.55, 120.25], zoom_start=9, tiles=None, control_scale=True)
-    context = folium.FeatureGroup(name="周边 context", show=True)
-    for feat in county_features():
-        if feat["properties"]["role"] == "context":
-            folium.GeoJson(feat, style_function=lambda _f: {"color": "#999", "weight": 1, "fillOpacity": 0.03},
-                           tooltip=html.escape(feat["properties"]["name"])).add_to(context)
-    context.add_to(m)
-    group = folium.FeatureGroup(name="行政边界 jurisdictions")
-    for feat in jurisdiction_features():
-        name = feat["properties"]["name"]
-        colour = JURISDICTION_COLOURS.get(name, "#333")
-        folium.GeoJson(feat, style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillOpacity": 0.05},
-                       tooltip=html.escape(name)).add_to(group)
-    group.add_to(m)
-    for name, title, data in load_layers():
-        if name not in selected:
+def tianditu_key() -> str | None:
+    try:
+        return os.environ.get("TIANDITU_KEY") or st.secrets.get("TIANDITU_KEY")
+    except Exception:  # no secrets file: Streamlit raises its own error type
+        return os.environ.get("TIANDITU_KEY")
+
+
+def layer_panel(layers: list[dict], t: dict, lang: str) -> dict[str, list[dict]]:
+    """Jurisdiction -> plan -> structure toggles; returns layer title -> visible features."""
+    visible: dict[str, list[dict]] = {}
+    st.sidebar.subheader(t["layers"])
+    for juris in JURISDICTIONS:
+        plans = [layer for layer in layers if layer["jurisdiction"] == juris]
+        if not plans:
             continue
-        fg = folium.FeatureGroup(name=html.escape(title))
-        for feat in data["features"]:
-            folium.GeoJson(feat, popup=folium.Popup(popup_html(feat["properties"]), max_width=340),
-                           tooltip=html.escape(feat["properties"]["name"]),
-                           marker=folium.CircleMarker(radius=5, fill=True)).add_to(fg)
-        fg.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    return localise(m)
+        label = juris if lang == "zh" else f"{juris} {JURISDICTION_EN[juris]}"
+        with st.sidebar.expander(label, expanded=False):
+            group_on = st.checkbox(t["all"], value=True, key=f"j-{juris}")
+            for layer in plans:
+                title = layer["title"] if lang == "zh" else (layer["title_en"] or layer["title"])
+                on = st.checkbox(f"{title} ({len(layer['features'])} {t['features']})", value=True,
+                                 key=f"p-{layer['name']}", disabled=not group_on)
+                structures = list(dict.fromkeys(f["properties"]["structure"] for f in layer["features"]))
+                chosen = st.multiselect("结构 structure", structures, default=structures, key=f"s-{layer['name']}",
+                                        disabled=not (group_on and on), label_visibility="collapsed")
+                if group_on and on:
+                    visible[title] = [f for f in layer["features"] if f["properties"]["structure"] in chosen]
+    return visible
 
 
-_assets()
-st.title("苏南规划图层 planlayers")
-layers = load_layers()
-selected = st.sidebar.multiselect("图层 layers", [n for n, _, _ in layers], default=[n for n, _, _ in layers])
-st.caption("坐标系 CRS: WGS84 (EPSG:4326) · 底图: 行政边界 (离线) · base: boundaries only, works offline")
-st_folium(build_map(selected), height=700, use_container_width=True, returned_objects=[])
+def search_box(t: dict) -> tuple[float, float, float, float] | None:
+    """Geocode a typed name; returns a small box around the chosen place."""
+    query = st.sidebar.text_input(t["search"], placeholder=t["search_hint"])
+    if not query.strip():
+        return None
+    found = gazetteer().lookup(query)
+    if not found:
+        st.sidebar.warning(f"{query}: {t['not_found']}")
+        return None
+    if found[0].ambiguous:
+        options = [c for c in found if c.ambiguous]
+        pick = st.sidebar.radio(t["ambiguous"], range(len(options)),
+                                format_func=lambda i: f"{options[i].place.name} · {options[i].place.county or '-'}")
+        chosen = options[pick].place
+    else:
+        chosen = found[0].place
+    st.sidebar.caption(f"{chosen.name} · {chosen.county or ''} · {chosen.lon:.5f}, {chosen.lat:.5f} (±{chosen.accuracy_m:.0f} m)")
+    d = 0.03
+    return (chosen.lon - d, chosen.lat - d, chosen.lon + d, chosen.lat + d)
+
+
+def main() -> None:
+    _assets()
+    lang = "en" if st.sidebar.radio(UI["zh"]["lang"], ["中文", "English"], horizontal=True) == "English" else "zh"
+    t = UI[lang]
+    st.sidebar.title(t["title"])
+    layers = load_layers()
+    bounds = search_box(t)
+    zoom = st.sidebar.selectbox(t["zoom"], ["—", *JURISDICTIONS],
+                                format_func=lambda j: j if lang == "zh" or j == "—" else f"{j} {JURISDICTION_EN[j]}")
+    if bounds is None and zoom != "—":
+        bounds = jurisdiction_bounds(zoom)
+    visible = layer_panel(layers, t, lang)
+    opacity = st.sidebar.slider(t["opacity"], 0.1, 1.0, 1.0, 0.1)
+    labels = st.sidebar.toggle(t["labels"], value=False)
+    show_context = st.sidebar.toggle(t["context"], value=True)
+    basemap = st.sidebar.selectbox(t["basemap"], list(BASEMAPS), format_func=lambda b: BASEMAPS[b][0])
+    key = tianditu_key()
+    if basemap == "tianditu" and not key:
+        st.sidebar.warning(t["tianditu_key"])
+    view = MapView(
+        layers=visible, boundaries=list(jurisdiction_features()),
+        context=[f for f in county_features() if f["properties"]["role"] == "context"] if show_context else [],
+        lang=lang, opacity=opacity, labels=labels, basemap=basemap, tianditu_key=key, bounds=bounds,
+    )
+    st.subheader(t["title"])
+    st_folium(build_map(view), height=720, use_container_width=True, returned_objects=[], key="map")
+
+
+main()

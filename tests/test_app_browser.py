@@ -83,3 +83,38 @@ def test_the_map_draws_boundaries_and_layers_with_no_request_leaving_the_machine
     assert frame.locator("path.leaflet-interactive").count() > 100
     assert page.locator("iframe[title*='streamlit_folium']").bounding_box()["height"] > 300
     assert leaving == [], f"requests left the machine: {leaving[:5]}"
+
+
+def _paths(page) -> int:
+    return page.frame_locator("iframe[title*='streamlit_folium']").locator("path.leaflet-interactive").count()
+
+
+def _wait_paths(page, predicate, timeout_s: float = 60) -> int:
+    deadline = time.time() + timeout_s
+    n = _paths(page)
+    while time.time() < deadline and not predicate(n):
+        time.sleep(0.5)
+        n = _paths(page)
+    return n
+
+
+def test_toggling_a_jurisdiction_removes_its_paths(offline_page):
+    page, leaving = offline_page
+    before = _wait_paths(page, lambda n: n > 100)
+    expander = page.locator("[data-testid='stExpander']").filter(has_text="吴江区")
+    expander.locator("summary").click()
+    expander.get_by_text("全部").click()
+    after = _wait_paths(page, lambda n: 0 < n < before)
+    assert 0 < after < before - 50, (before, after)
+    assert leaving == []
+
+
+def test_a_popup_shows_the_plan_quote_and_line(offline_page):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame.locator("path.leaflet-interactive").last.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=20_000)
+    text = popup.inner_text()
+    assert "「" in text and "_" in text and ".txt" in text
