@@ -17,8 +17,9 @@ from gis.catalogue import catalogue
 from gis.io import read_geojson
 from gis.paths import LAYERS
 from gis.schema import JURISDICTION_EN, JURISDICTIONS
-from gis.webassets import ensure_assets
-from gis.webmap import BASEMAPS, MapView, build_map, jurisdiction_bounds
+from gis.scenes import build_scenes
+from gis.webassets import ensure_assets, standalone_html
+from gis.webmap import BASEMAPS, MapView, build_map, e, jurisdiction_bounds
 
 st.set_page_config(page_title="planlayers 苏南规划图层", layout="wide")
 
@@ -26,12 +27,16 @@ UI = {
     "zh": {"title": "苏南规划图层", "layers": "图层", "opacity": "不透明度", "labels": "显示标注", "zoom": "缩放至",
            "all": "全部", "basemap": "底图", "search": "地名搜索", "search_hint": "如 青阳镇、苏州南站",
            "not_found": "未找到", "ambiguous": "重名，请选择", "features": "个要素", "unplaced": "未定位要素",
-           "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)"},
+           "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)",
+           "present": "演示模式", "prev": "◀ 上一场景", "next": "下一场景 ▶", "exit": "退出演示", "scene": "场景",
+           "html": "下载 HTML 地图 (离线可用)", "line": "行"},
     "en": {"title": "Planning layers of southern Jiangsu", "layers": "Layers", "opacity": "Opacity", "labels": "Labels",
            "zoom": "Zoom to", "all": "All", "basemap": "Basemap", "search": "Place search",
            "search_hint": "e.g. 青阳镇, 苏州南站", "not_found": "not found", "ambiguous": "homonyms, pick one",
            "features": "features", "unplaced": "unplaced elements", "lang": "语言 Language",
-           "context": "Show neighbouring counties", "tianditu_key": "Tianditu key not set (TIANDITU_KEY)"},
+           "context": "Show neighbouring counties", "tianditu_key": "Tianditu key not set (TIANDITU_KEY)",
+           "present": "Presentation mode", "prev": "◀ Previous", "next": "Next ▶", "exit": "Leave presentation",
+           "scene": "Scene", "html": "Download HTML map (works offline)", "line": "line"},
 }
 
 
@@ -110,10 +115,69 @@ def search_box(t: dict) -> tuple[float, float, float, float] | None:
     return (chosen.lon - d, chosen.lat - d, chosen.lon + d, chosen.lat + d)
 
 
+@st.cache_resource
+def scenes():
+    return build_scenes(load_layers())
+
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,
+[data-testid="stToolbar"] {display: none !important;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+.pl-scene-title {font-size: 2.6rem; font-weight: 700; line-height: 1.2;}
+.pl-scene-sub {font-size: 1.3rem; color: #555;}
+.pl-quote {font-size: 1.35rem; margin: 0.2rem 0;}
+.pl-quote small {font-size: 0.9rem; color: #666;}
+</style>
+"""
+
+
+def presentation(lang: str, t: dict) -> None:
+    """Scenes one at a time: large type, the plan's own words, no editing chrome."""
+    all_scenes = scenes()
+    index = min(st.session_state.get("scene", 0), len(all_scenes) - 1)
+    scene = all_scenes[index]
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    left, mid, right, out = st.columns([1, 1, 4, 1])
+    if left.button(t["prev"], disabled=index == 0, use_container_width=True):
+        st.session_state["scene"] = index - 1
+        st.rerun()
+    if mid.button(t["next"], disabled=index == len(all_scenes) - 1, use_container_width=True):
+        st.session_state["scene"] = index + 1
+        st.rerun()
+    right.markdown(f"<div class='pl-scene-sub'>{t['scene']} {index + 1} / {len(all_scenes)}</div>", unsafe_allow_html=True)
+    if out.button(t["exit"], use_container_width=True):
+        st.session_state["present"] = False
+        st.rerun()
+    st.markdown(f"<div class='pl-scene-title'>{e(scene.title)}</div><div class='pl-scene-sub'>{e(scene.subtitle)}</div>",
+                unsafe_allow_html=True)
+    for quote, source, lines in scene.quotes:
+        st.markdown(f"<div class='pl-quote'>「{e(quote)}」 <small>{e(source)} · {t['line']} {e(lines)}</small></div>",
+                    unsafe_allow_html=True)
+    view = MapView(layers={scene.title: list(scene.features)}, boundaries=list(jurisdiction_features()),
+                   context=[f for f in county_features() if f["properties"]["role"] == "context"],
+                   lang=lang, labels=scene.key != "overview", bounds=scene.bounds)
+    fmap = build_map(view)
+    st.download_button(t["html"], lambda: standalone_html(build_map(view)), file_name=f"planlayers-scene-{index + 1}.html",
+                       mime="text/html")
+    st_folium(fmap, height=760, use_container_width=True, returned_objects=[], key=f"scene-map-{index}")
+
+
 def main() -> None:
     _assets()
-    lang = "en" if st.sidebar.radio(UI["zh"]["lang"], ["中文", "English"], horizontal=True) == "English" else "zh"
+    lang = st.session_state.get("lang", "zh")
     t = UI[lang]
+    if st.session_state.get("present"):
+        presentation(lang, t)
+        return
+    lang = "en" if st.sidebar.radio(UI["zh"]["lang"], ["中文", "English"], horizontal=True,
+                                    index=1 if lang == "en" else 0) == "English" else "zh"
+    st.session_state["lang"] = lang
+    t = UI[lang]
+    if st.sidebar.button(t["present"], use_container_width=True):
+        st.session_state["present"] = True
+        st.rerun()
     st.sidebar.title(t["title"])
     layers = load_layers()
     bounds = search_box(t)
@@ -135,7 +199,11 @@ def main() -> None:
         lang=lang, opacity=opacity, labels=labels, basemap=basemap, tianditu_key=key, bounds=bounds,
     )
     st.subheader(t["title"])
-    st_folium(build_map(view), height=720, use_container_width=True, returned_objects=[], key="map")
+    fmap = build_map(view)
+    st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key="map")
+    # built only when clicked (a callable), from a fresh map: st_folium has consumed fmap
+    st.download_button(t["html"], lambda: standalone_html(build_map(view)), file_name="planlayers-map.html",
+                       mime="text/html")
 
 
 main()

@@ -73,3 +73,36 @@ def localise(fmap: folium.Map) -> folium.Map:
             if assets:
                 setattr(element, attr, [(n, local_url(n)) for n, _ in assets if n in ASSETS])
     return fmap
+
+
+def _data_uri(path: Path) -> str:
+    import base64
+    import mimetypes
+
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def standalone_html(fmap: folium.Map) -> str:
+    """The map as one HTML file that opens offline: every script and style inlined.
+
+    Leaflet's CSS refers to its control images by relative URL; those become data URIs.
+    """
+    import re
+
+    localise(fmap)
+    page = fmap.get_root().render()
+    for name, (module, file, _target) in ASSETS.items():
+        src = _package_dir(module) / file
+        text = src.read_text(encoding="utf-8")
+        url = re.escape(local_url(name))
+        if file.endswith(".css"):
+            images = _package_dir(module) / "images"
+            text = re.sub(r"url\(images/([\w.-]+)\)",
+                          lambda m: f"url({_data_uri(images / m.group(1))})" if (images / m.group(1)).exists() else m.group(0),
+                          text)
+            page = re.sub(rf'<link[^>]*href="{url}"[^>]*/?>', lambda _m: f"<style>{text}</style>", page)
+        else:
+            text = text.replace("</script", "<\\/script")
+            page = re.sub(rf'<script[^>]*src="{url}"[^>]*>\s*</script>', lambda _m: f"<script>{text}</script>", page)
+    return page

@@ -118,3 +118,36 @@ def test_a_popup_shows_the_plan_quote_and_line(offline_page):
     popup.wait_for(timeout=20_000)
     text = popup.inner_text()
     assert "「" in text and "_" in text and ".txt" in text
+
+
+def test_presentation_mode_steps_through_scenes(offline_page):
+    page, leaving = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    page.get_by_role("button", name="演示模式").click()
+    page.get_by_text("五地规划总览").wait_for(timeout=30_000)
+    page.get_by_role("button", name="下一场景 ▶").click()
+    page.get_by_text("一核一区、一轴两带").first.wait_for(timeout=30_000)
+    assert page.get_by_text("场景 2 /").count() == 1
+    assert page.locator(".pl-quote").count() >= 1            # the plan's own words
+    assert page.locator("[data-testid='stSidebar']").is_hidden()  # no editing chrome
+    page.get_by_role("button", name="◀ 上一场景").click()
+    page.get_by_text("场景 1 /").wait_for(timeout=30_000)
+    assert leaving == []
+
+
+def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="下载 HTML 地图 (离线可用)").click()
+    path = tmp_path / "map.html"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert "<script src=" not in text and 'rel="stylesheet"' not in text
+    standalone = page.context.browser.new_page()
+    left: list[str] = []
+    standalone.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                     else (left.append(r.request.url), r.abort()))
+    standalone.goto(path.as_uri())
+    standalone.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert standalone.locator("path.leaflet-interactive").count() > 100 and left == []
