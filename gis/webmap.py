@@ -18,6 +18,7 @@ from shapely.geometry import mapping, shape
 
 from gis import crs
 from gis.io import rfc7946
+from gis.mapcontrols import Fullscreen, Measure
 from gis.schema import ACCURACIES, JURISDICTIONS
 from gis.style import jurisdiction_colour, legend_entries, point_radius, style_for, table
 from gis.webassets import localise
@@ -207,6 +208,8 @@ def build_map(view: MapView) -> folium.Map:
         f"<div class='pl-crs' style='position:absolute;bottom:8px;left:110px;z-index:1000;background:white;"
         f"padding:1px 5px;font-size:11px;border-radius:3px'>{t['crs']}: {e(crs_note)}</div>"))
     folium.LayerControl(collapsed=True).add_to(m)
+    Fullscreen().add_to(m)
+    Measure().add_to(m)
     if view.bounds:
         w, s, east, n = view.bounds
         if tiles_crs != crs.WGS84:

@@ -151,3 +151,16 @@ def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
     standalone.goto(path.as_uri())
     standalone.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
     assert standalone.locator("path.leaflet-interactive").count() > 100 and left == []
+
+
+def test_measuring_reports_a_distance(offline_page):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame.locator(".pl-measure a").click()
+    target = frame.locator(".leaflet-container").first
+    target.click(position={"x": 200, "y": 300})
+    target.click(position={"x": 500, "y": 300})
+    text = frame.locator(".pl-measure-result").inner_text()
+    assert "km" in text and float(text.split(":")[-1].replace("km", "").strip()) > 1
+    assert frame.locator(".pl-fullscreen").count() == 1
