@@ -17,6 +17,7 @@ from gis.catalogue import catalogue
 from gis.io import read_geojson
 from gis.paths import LAYERS
 from gis.schema import JURISDICTION_EN, JURISDICTIONS
+from gis.figure import render_figure
 from gis.scenes import build_scenes
 from gis.webassets import ensure_assets, standalone_html
 from gis.webmap import BASEMAPS, MapView, build_map, e, jurisdiction_bounds
@@ -29,14 +30,15 @@ UI = {
            "not_found": "未找到", "ambiguous": "重名，请选择", "features": "个要素", "unplaced": "未定位要素",
            "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)",
            "present": "演示模式", "prev": "◀ 上一场景", "next": "下一场景 ▶", "exit": "退出演示", "scene": "场景",
-           "html": "下载 HTML 地图 (离线可用)", "line": "行"},
+           "html": "下载 HTML 地图 (离线可用)", "line": "行", "png": "下载 PNG 图", "pdf": "下载 PDF 图"},
     "en": {"title": "Planning layers of southern Jiangsu", "layers": "Layers", "opacity": "Opacity", "labels": "Labels",
            "zoom": "Zoom to", "all": "All", "basemap": "Basemap", "search": "Place search",
            "search_hint": "e.g. 青阳镇, 苏州南站", "not_found": "not found", "ambiguous": "homonyms, pick one",
            "features": "features", "unplaced": "unplaced elements", "lang": "语言 Language",
            "context": "Show neighbouring counties", "tianditu_key": "Tianditu key not set (TIANDITU_KEY)",
            "present": "Presentation mode", "prev": "◀ Previous", "next": "Next ▶", "exit": "Leave presentation",
-           "scene": "Scene", "html": "Download HTML map (works offline)", "line": "line"},
+           "scene": "Scene", "html": "Download HTML map (works offline)", "line": "line",
+           "png": "Download PNG figure", "pdf": "Download PDF figure"},
 }
 
 
@@ -159,9 +161,22 @@ def presentation(lang: str, t: dict) -> None:
                    context=[f for f in county_features() if f["properties"]["role"] == "context"],
                    lang=lang, labels=scene.key != "overview", bounds=scene.bounds)
     fmap = build_map(view)
-    st.download_button(t["html"], lambda: standalone_html(build_map(view)), file_name=f"planlayers-scene-{index + 1}.html",
-                       mime="text/html")
+    downloads(view, t, f"planlayers-scene-{index + 1}", scene.title, scene.subtitle)
     st_folium(fmap, height=760, use_container_width=True, returned_objects=[], key=f"scene-map-{index}")
+
+
+def downloads(view: MapView, t: dict, stem: str, title: str, subtitle: str = "") -> None:
+    """HTML map and PNG/PDF figure of what is shown; each is made only when its button is clicked."""
+    features = [f for feats in view.layers.values() for f in feats]
+
+    def figure(fmt: str):
+        return lambda: render_figure(features, view.boundaries, view.context, title=title, subtitle=subtitle,
+                                     bounds=view.bounds, fmt=fmt, lang=view.lang)
+
+    a, b, c = st.columns(3)
+    a.download_button(t["html"], lambda: standalone_html(build_map(view)), file_name=f"{stem}.html", mime="text/html")
+    b.download_button(t["png"], figure("png"), file_name=f"{stem}.png", mime="image/png")
+    c.download_button(t["pdf"], figure("pdf"), file_name=f"{stem}.pdf", mime="application/pdf")
 
 
 def main() -> None:
@@ -201,9 +216,7 @@ def main() -> None:
     st.subheader(t["title"])
     fmap = build_map(view)
     st_folium(fmap, height=720, use_container_width=True, returned_objects=[], key="map")
-    # built only when clicked (a callable), from a fresh map: st_folium has consumed fmap
-    st.download_button(t["html"], lambda: standalone_html(build_map(view)), file_name="planlayers-map.html",
-                       mime="text/html")
+    downloads(view, t, "planlayers-map", t["title"])
 
 
 main()

@@ -164,3 +164,13 @@ def test_measuring_reports_a_distance(offline_page):
     text = frame.locator(".pl-measure-result").inner_text()
     assert "km" in text and float(text.split(":")[-1].replace("km", "").strip()) > 1
     assert frame.locator(".pl-fullscreen").count() == 1
+
+
+def test_png_figure_download_is_a_valid_image(offline_page, tmp_path):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="下载 PNG 图").click()
+    path = tmp_path / "map.png"
+    info.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000
