@@ -187,8 +187,10 @@ def build_map(view: MapView) -> folium.Map:
         if not features:
             continue
         fc = display_collection(features, view.lang, tiles_crs)
+        # control=False: plan layers are toggled in the app's panel, which rebuilds the legend;
+        # hiding them in Leaflet's own control would leave the legend showing what is not drawn
         folium.GeoJson(
-            fc, name=e(title), style_function=_style_function(view.opacity),
+            fc, name=e(title), control=False, style_function=_style_function(view.opacity),
             marker=folium.CircleMarker(radius=point_radius(), fill=True),
             tooltip=folium.GeoJsonTooltip(fields=["_tooltip"], labels=False),
             popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=380),
