@@ -30,7 +30,8 @@ UI = {
            "not_found": "未找到", "ambiguous": "重名，请选择", "features": "个要素", "unplaced": "未定位要素",
            "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)",
            "present": "演示模式", "prev": "◀ 上一场景", "next": "下一场景 ▶", "exit": "退出演示", "scene": "场景",
-           "html": "下载 HTML 地图 (离线可用)", "line": "行", "png": "下载 PNG 图", "pdf": "下载 PDF 图"},
+           "html": "下载 HTML 地图 (离线可用)", "line": "行", "png": "下载 PNG 图", "pdf": "下载 PDF 图",
+           "export": "下载所选图层", "format": "格式", "crs_out": "坐标系"},
     "en": {"title": "Planning layers of southern Jiangsu", "layers": "Layers", "opacity": "Opacity", "labels": "Labels",
            "zoom": "Zoom to", "all": "All", "basemap": "Basemap", "search": "Place search",
            "search_hint": "e.g. 青阳镇, 苏州南站", "not_found": "not found", "ambiguous": "homonyms, pick one",
@@ -38,7 +39,8 @@ UI = {
            "context": "Show neighbouring counties", "tianditu_key": "Tianditu key not set (TIANDITU_KEY)",
            "present": "Presentation mode", "prev": "◀ Previous", "next": "Next ▶", "exit": "Leave presentation",
            "scene": "Scene", "html": "Download HTML map (works offline)", "line": "line",
-           "png": "Download PNG figure", "pdf": "Download PDF figure"},
+           "png": "Download PNG figure", "pdf": "Download PDF figure",
+           "export": "Download the selected layers", "format": "Format", "crs_out": "CRS"},
 }
 
 
@@ -179,6 +181,37 @@ def downloads(view: MapView, t: dict, stem: str, title: str, subtitle: str = "")
     c.download_button(t["pdf"], figure("pdf"), file_name=f"{stem}.pdf", mime="application/pdf")
 
 
+EXPORT_FORMATS = {"gpkg": ("application/geopackage+sqlite3", ".gpkg"), "shp": ("application/zip", ".zip"),
+                  "kmz": ("application/vnd.google-earth.kmz", ".kmz"), "geojson": ("application/geo+json", ".geojson"),
+                  "csv": ("text/csv", ".csv")}
+
+
+def export_download(plan_names: list[str], t: dict) -> None:
+    """The selected plans in an export format, written by the same code as ``planlayers export``."""
+    import tempfile
+    from pathlib import Path
+
+    from gis.export import CRS_CHOICES, ExportError, export
+
+    if not plan_names:
+        return
+    st.sidebar.subheader(t["export"])
+    fmt = st.sidebar.selectbox(t["format"], list(EXPORT_FORMATS))
+    target = st.sidebar.selectbox(t["crs_out"], CRS_CHOICES if fmt not in ("kmz",) else ("EPSG:4326", "gcj02"))
+    mime, suffix = EXPORT_FORMATS[fmt]
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"planlayers{suffix}"
+            try:
+                export(fmt, out, target, plans=plan_names)
+            except ExportError as exc:
+                return str(exc).encode("utf-8")
+            return out.read_bytes()
+
+    st.sidebar.download_button(f"{t['export']} ({fmt})", make, file_name=f"planlayers{suffix}", mime=mime)
+
+
 def main() -> None:
     _assets()
     lang = st.session_state.get("lang", "zh")
@@ -201,6 +234,8 @@ def main() -> None:
     if bounds is None and zoom != "—":
         bounds = jurisdiction_bounds(zoom)
     visible = layer_panel(layers, t, lang)
+    export_download([layer["name"] for layer in layers
+                     if (layer["title"] if lang == "zh" else (layer["title_en"] or layer["title"])) in visible], t)
     opacity = st.sidebar.slider(t["opacity"], 0.1, 1.0, 1.0, 0.1)
     labels = st.sidebar.toggle(t["labels"], value=False)
     show_context = st.sidebar.toggle(t["context"], value=True)

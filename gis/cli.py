@@ -140,6 +140,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from gis.export import ExportError, export
+
+    try:
+        written = export(args.format, args.out, args.crs, args.jurisdiction, args.plan, args.kind, args.overwrite)
+    except ExportError as exc:
+        print(f"planlayers export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"{path}\t{path.stat().st_size} bytes")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planlayers", description="GIS layers of 苏南 planning documents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", default="wgs84", help="coordinates of --reverse: wgs84, gcj02 (Amap) or bd09 (Baidu)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_geocode)
+
+    p = sub.add_parser("export", help="export layers: gpkg, qgz, shp, geojson, csv, kml, kmz")
+    p.add_argument("--format", required=True, help="gpkg | qgz | shp | geojson | csv | kml | kmz")
+    p.add_argument("--out", required=True, help="output file (shp: a .zip)")
+    p.add_argument("--crs", help="EPSG:4326 (default), EPSG:4490, EPSG:4549 (default for qgz), gcj02, bd09")
+    p.add_argument("--jurisdiction", action="append", help="only this jurisdiction (repeatable)")
+    p.add_argument("--plan", action="append", help="only this plan id, e.g. jiangyin-14 (repeatable)")
+    p.add_argument("--kind", action="append", help="only this kind, e.g. railway (repeatable)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("extract", help="list the places and transport projects a plan text mentions")
     p.add_argument("plan", help="a plan text file, e.g. ../shared/seeds/000_….txt")

@@ -174,3 +174,16 @@ def test_png_figure_download_is_a_valid_image(offline_page, tmp_path):
     path = tmp_path / "map.png"
     info.value.save_as(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000
+
+
+def test_layer_download_is_a_geopackage_of_the_selected_plans(offline_page, tmp_path):
+    import fiona
+
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="下载所选图层 (gpkg)").click()
+    path = tmp_path / "layers.gpkg"
+    info.value.save_as(path)
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert "layer_styles" in fiona.listlayers(path) and len(fiona.listlayers(path)) > 10
