@@ -120,6 +120,15 @@ def test_a_popup_shows_the_plan_quote_and_line(offline_page):
     assert "「" in text and "_" in text and ".txt" in text
 
 
+def _download(page, button: str, path: Path) -> bytes:
+    """Click a download button once the map is drawn; the saved file's bytes."""
+    _wait_paths(page, lambda n: n > 100)
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name=button).click()
+    info.value.save_as(path)
+    return path.read_bytes()
+
+
 def test_presentation_mode_steps_through_scenes(offline_page):
     page, leaving = offline_page
     _wait_paths(page, lambda n: n > 100)
@@ -137,12 +146,8 @@ def test_presentation_mode_steps_through_scenes(offline_page):
 
 def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="下载 HTML 地图 (离线可用)").click()
     path = tmp_path / "map.html"
-    info.value.save_as(path)
-    text = path.read_text(encoding="utf-8")
+    text = _download(page, "下载 HTML 地图 (离线可用)", path).decode("utf-8")
     assert "<script src=" not in text and 'rel="stylesheet"' not in text
     standalone = page.context.browser.new_page()
     left: list[str] = []
@@ -168,22 +173,14 @@ def test_measuring_reports_a_distance(offline_page):
 
 def test_png_figure_download_is_a_valid_image(offline_page, tmp_path):
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    with page.expect_download(timeout=90_000) as info:
-        page.get_by_role("button", name="下载 PNG 图").click()
-    path = tmp_path / "map.png"
-    info.value.save_as(path)
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000
+    data = _download(page, "下载 PNG 图", tmp_path / "map.png")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
 
 
 def test_layer_download_is_a_geopackage_of_the_selected_plans(offline_page, tmp_path):
     import fiona
 
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    with page.expect_download(timeout=90_000) as info:
-        page.get_by_role("button", name="下载所选图层 (gpkg)").click()
     path = tmp_path / "layers.gpkg"
-    info.value.save_as(path)
-    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert _download(page, "下载所选图层 (gpkg)", path)[:16] == b"SQLite format 3\x00"
     assert "layer_styles" in fiona.listlayers(path) and len(fiona.listlayers(path)) > 10
