@@ -46,7 +46,7 @@ UI = {
 
 @st.cache_resource
 def _assets() -> None:
-    """Leaflet and jQuery from installed PyPI packages into ./static, once per server."""
+    """Leaflet from its installed PyPI package into ./static, once per server."""
     ensure_assets()
 
 

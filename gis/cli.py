@@ -153,6 +153,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(args.quick, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planlayers", description="GIS layers of 苏南 planning documents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", help="only this kind, e.g. railway (repeatable)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("bench", help="benchmarks: build, export, geocode, map vs a naive baseline, scale")
+    p.add_argument("--quick", action="store_true", help="each case once, scales x1 and x10 (about two minutes)")
+    p.add_argument("--json", help="also write the results as JSON to this file")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("extract", help="list the places and transport projects a plan text mentions")
     p.add_argument("plan", help="a plan text file, e.g. ../shared/seeds/000_….txt")

@@ -4,6 +4,8 @@ folium lists CDN URLs (Leaflet, jQuery, Bootstrap, Font Awesome) in each element
 ``default_js`` / ``default_css``, and streamlit-folium loads exactly those lists. Here they are
 replaced by files copied from PyPI packages (XStatic) into Streamlit's static folder
 (served at ``/app/static/``); assets the map does not need are dropped rather than fetched.
+Only Leaflet is needed: popups are built with plain DOM calls (gis.webmap), and folium's
+jQuery-using pieces (html Popup objects, objects kept in front) are not used.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ URL_PREFIX = "/app/static/vendor"
 ASSETS: dict[str, tuple[str, str, str]] = {
     "leaflet": ("xstatic.pkg.leaflet", "leaflet.js", "leaflet/leaflet.js"),
     "leaflet_css": ("xstatic.pkg.leaflet", "leaflet.css", "leaflet/leaflet.css"),
-    # folium's popups and layer ordering call jQuery ($)
-    "jquery": ("xstatic.pkg.jquery", "jquery.min.js", "jquery/jquery.min.js"),
 }
 #: directories copied alongside (Leaflet's CSS refers to images/)
 ASSET_DIRS: dict[str, tuple[str, str, str]] = {

@@ -1,19 +1,22 @@
 """The web map: layers -> a folium map with the style table, legend, popups and basemaps.
 
 What reaches the browser is prepared here, once per layer: geometries simplified for
-display and trimmed to 5 decimals (about 1 m), and properties cut down to what the map
-shows — pre-escaped popup and tooltip HTML plus kind/status for styling. folium inserts
-popup fields with ``innerHTML``, so escaping happens here and nowhere else.
+display and trimmed to 5 decimals (about 1 m; neighbouring counties coarser), and
+properties cut down to short plain-text keys. Popups and tooltips are built in the browser
+with ``textContent`` (``POPUP_JS``), so no attribute is ever parsed as HTML, and labels that
+repeat (plan titles, kind and status names) travel once per layer, not once per feature.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import folium
 import shapely
+from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 
 from gis import crs
@@ -23,10 +26,16 @@ from gis.schema import ACCURACIES, JURISDICTIONS
 from gis.style import jurisdiction_colour, legend_entries, point_radius, style_for, table
 from gis.webassets import localise
 
-#: display simplification in degrees (~30 m): invisible at the zoom levels of a county map
-SIMPLIFY_DEG = 0.0003
-DISPLAY_DECIMALS = 5
+#: display simplification in degrees (~50 m): far below the km-level accuracy of the geometries
+SIMPLIFY_DEG = 0.0005
+#: 1e-4 degrees is about 10 m: far finer than the approximate geometries it draws
+DISPLAY_DECIMALS = 4
+#: neighbouring counties are background: ~200 m and 4 decimals are plenty
+CONTEXT_SIMPLIFY_DEG = 0.002
+CONTEXT_DECIMALS = 4
 CENTRE = (31.55, 120.25)
+#: Leaflet simplifies paths on screen by this many pixels: fewer SVG vertices, faster drawing
+SMOOTH_FACTOR = 2.0
 
 TEXT = {
     "zh": {"structure": "结构", "element": "要素", "kind": "类型", "plan": "规划", "status": "状态",
@@ -60,53 +69,123 @@ def e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def popup_html(props: dict[str, Any], lang: str = "zh") -> str:
-    """The popup of one feature: every value escaped."""
-    t = TEXT[lang]
-    st = style_for(props.get("kind", ""), props.get("status"))
-    label = st.label_zh if lang == "zh" else st.label_en
-    title = f"<b>{e(props.get('name'))}</b> <small>{e(props.get('name_en'))}</small>"
-    rows = [
-        (t["structure"], f"{e(props.get('structure'))} · {e(props.get('element'))}"),
-        (t["kind"], e(label)),
-        (t["plan"], f"{e(props.get('plan_title'))} ({e(props.get('period'))})"),
-    ]
-    if props.get("status"):
-        rows.append((t["status"], f"{e(label.split(' · ')[-1])} — {e(props.get('status_text') or '')}"))
-    if props.get("members"):
-        rows.append((t["members"], e("、".join(map(str, props["members"])))))
-    rows.append((t["source"], f"「{e(props.get('quote'))}」<br><small>{e(props.get('source'))} · "
-                              f"{t['line']} {e(props.get('lines'))}</small>"))
-    acc = props.get("accuracy")
-    rows.append((t["accuracy"], e(ACCURACIES.get(acc, acc or "").split(" (")[0] if lang == "zh" else acc)))
-    if props.get("basis"):
-        rows.append((t["basis"], f"<small>{e(props.get('basis'))}</small>"))
-    body = "".join(f"<tr><th style='text-align:left;padding-right:6px;vertical-align:top'>{k}</th><td>{v}</td></tr>"
-                   for k, v in rows)
-    return f"<div class='pl-popup' style='max-width:360px'>{title}<table>{body}</table></div>"
-
-
-def display_geometry(geom: shapely.Geometry, to_crs: str = crs.WGS84) -> shapely.Geometry:
+def display_geometry(geom: shapely.Geometry, to_crs: str = crs.WGS84, tolerance: float = SIMPLIFY_DEG,
+                     decimals: int = DISPLAY_DECIMALS) -> shapely.Geometry:
     """Simplified (topology kept) and trimmed for the browser; shifted for a GCJ-02 basemap."""
     if geom.geom_type != "Point":
-        geom = geom.simplify(SIMPLIFY_DEG, preserve_topology=True)
+        geom = geom.simplify(tolerance, preserve_topology=True)
     if to_crs != crs.WGS84:
         geom = crs.transform_geometry(geom, crs.WGS84, to_crs)
-    return rfc7946(geom, DISPLAY_DECIMALS)
+    return rfc7946(geom, decimals)
 
 
-def display_collection(features: Iterable[dict[str, Any]], lang: str = "zh", to_crs: str = crs.WGS84) -> dict[str, Any]:
-    """A FeatureCollection for the browser: slim properties, escaped HTML, light geometry."""
+#: short keys of what a popup shows (the browser builds it from these with textContent)
+POPUP_KEYS = {"name": "n", "name_en": "ne", "structure": "st", "element": "el", "status_text": "sx",
+              "quote": "q", "lines": "ln", "accuracy": "a", "basis": "b"}
+#: the popup shows the start of the basis; exports and the layer files keep it whole
+BASIS_CHARS = 80
+
+
+def display_collection(features: Iterable[dict[str, Any]], lang: str = "zh", to_crs: str = crs.WGS84,
+                       detail: bool = True) -> dict[str, Any]:
+    """A FeatureCollection for the browser: short plain-text properties, light geometry.
+
+    ``detail=False`` (boundaries, neighbours) keeps only the name, at coarser geometry for neighbours.
+    """
     out = []
+    plans: dict[str, int] = {}
     for feat in features:
         props = feat["properties"]
-        geom = display_geometry(shape(feat["geometry"]), to_crs)
-        out.append({"type": "Feature", "geometry": mapping(geom), "properties": {
-            "id": props.get("id"), "kind": props.get("kind"), "status": props.get("status"),
-            "_tooltip": f"{e(props.get('name'))}" + (f" · {e(props.get('name_en'))}" if lang == "en" else ""),
-            "_popup": popup_html(props, lang),
-        }})
-    return {"type": "FeatureCollection", "features": out}
+        role = props.get("role")
+        tol, dec = (CONTEXT_SIMPLIFY_DEG, CONTEXT_DECIMALS) if role == "context" else (SIMPLIFY_DEG, DISPLAY_DECIMALS)
+        geom = display_geometry(shape(feat["geometry"]), to_crs, tol, dec)
+        if detail:
+            slim = {short: props[key] for key, short in POPUP_KEYS.items() if props.get(key) not in (None, "", [])}
+            if lang != "en":
+                slim.pop("ne", None)
+            if len(slim.get("b", "")) > BASIS_CHARS:
+                slim["b"] = slim["b"][:BASIS_CHARS] + "…"
+            slim.update(id=props.get("id"), kind=props.get("kind"), status=props.get("status"),
+                        pl=plans.setdefault(f"{props.get('plan_title')} ({props.get('period')})\n{props.get('source')}",
+                                            len(plans)))
+            if props.get("members"):
+                slim["m"] = "、".join(map(str, props["members"]))
+        else:
+            slim = {"n": props.get("name"), "_colour": jurisdiction_colour(props.get("name", ""))}
+        out.append({"type": "Feature", "geometry": mapping(geom), "properties": slim})
+    return {"type": "FeatureCollection", "features": out, "plans": list(plans)}
+
+
+def popup_data(lang: str) -> str:
+    """The page-wide tables popups need (labels, accuracy words), as a JS literal; sent once."""
+    t = TEXT[lang]
+    labels = {}
+    for kind in table()["kinds"]:
+        for status in [None, *[s for s in table()["statuses"] if s != "none"]]:
+            st = style_for(kind, status)
+            labels[f"{kind}|{status or 'none'}"] = st.label_zh if lang == "zh" else st.label_en
+    acc = {k: (v.split(" (")[0] if lang == "zh" else k) for k, v in ACCURACIES.items()}
+    data = json.dumps({"t": t, "lang": lang, "labels": labels, "acc": acc}, ensure_ascii=False)
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def popup_js(plans: list[str], detail: bool = True) -> str:
+    """A layer's onEachFeature: hands its features to the page's ``PL_BIND`` with its plan titles."""
+    args = json.dumps({"plans": plans, "detail": detail}, ensure_ascii=False)
+    args = args.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"function(feature, layer) {{ PL_BIND(feature, layer, {args}); }}"
+
+
+#: defined once per page; builds tooltips and popups with textContent, never innerHTML
+POPUP_JS = """
+window.PL_BIND = function (feature, layer, L_) {
+  var D = window.PL_DATA, p = feature.properties;
+  function el(tag, text, parent, style) { var e = document.createElement(tag); if (text != null) e.textContent = String(text);
+    if (style) e.style.cssText = style; if (parent) parent.appendChild(e); return e; }
+  layer.bindTooltip(function () { return el('span', p.n + (p.ne && D.lang === 'en' ? ' · ' + p.ne : '')); }, {sticky: true});
+  if (!L_.detail) return;
+  layer.bindPopup(function () {
+    var d = el('div', null, null, 'max-width:360px'); d.className = 'pl-popup';
+    el('b', p.n, d); if (p.ne) el('small', ' ' + p.ne, d);
+    var tb = el('table', null, d);
+    function row(label, value) { if (value == null || value === '') return null; var tr = el('tr', null, tb);
+      el('th', label, tr, 'text-align:left;padding-right:6px;vertical-align:top'); return el('td', value, tr); }
+    row(D.t.structure, [p.st, p.el].filter(Boolean).join(' · '));
+    var label = D.labels[p.kind + '|' + (p.status || 'none')] || p.kind;
+    row(D.t.kind, label);
+    var plan = (L_.plans[p.pl] || '').split('\\n');
+    row(D.t.plan, plan[0]);
+    if (p.status) row(D.t.status, label.split(' · ').pop() + (p.sx ? ' — ' + p.sx : ''));
+    row(D.t.members, p.m);
+    var src = row(D.t.source, '「' + (p.q || '') + '」');
+    if (src) { el('br', null, src); el('small', plan[1] + ' · ' + D.t.line + ' ' + p.ln, src); }
+    row(D.t.accuracy, D.acc[p.a] || p.a);
+    if (p.b) { el('small', p.b, row(D.t.basis, ' ')); }
+    return d;
+  }, {maxWidth: 380});
+};
+"""
+
+
+class _PopupSupport(folium.MacroElement):
+    """``PL_DATA`` and ``PL_BIND`` once per page, before the layers that use them."""
+
+    _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "PlPopupSupport"
+        self.code = f"window.PL_DATA = {popup_data(lang)};{POPUP_JS}"
+
+
+def _utf8_json_in_templates() -> None:
+    """folium's templates dump data with Jinja's tojson, which writes each Chinese character as a
+    six-byte \\uXXXX escape; UTF-8 halves the text (``<``, ``>``, ``&``, ``'`` stay escaped)."""
+    env = folium.GeoJson._template.environment
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+
+_utf8_json_in_templates()
 
 
 @dataclass
@@ -166,34 +245,33 @@ def build_map(view: MapView) -> folium.Map:
                          subdomains="1234" if view.basemap == "amap" else ("01234567" if view.basemap == "tianditu" else "abc"),
                          max_zoom=18).add_to(m)
     t = TEXT[view.lang]
+    _PopupSupport(view.lang).add_to(m)
+    name_only = JsCode(popup_js([], detail=False))
     if view.context:
         ctx = table()["context"]
         folium.GeoJson(
-            display_collection(view.context, view.lang, tiles_crs), name=t["context"],
+            display_collection(view.context, view.lang, tiles_crs, detail=False), name=t["context"],
             style_function=lambda _f: {"color": ctx["colour"], "weight": ctx["weight"], "fillOpacity": ctx["fill_opacity"]},
-            tooltip=folium.GeoJsonTooltip(fields=["_tooltip"], labels=False),
+            on_each_feature=name_only, smooth_factor=SMOOTH_FACTOR,
         ).add_to(m)
     if view.boundaries:
-        bounds_fc = display_collection(view.boundaries, view.lang, tiles_crs)
-        for feat, src in zip(bounds_fc["features"], view.boundaries):
-            feat["properties"]["_colour"] = jurisdiction_colour(src["properties"]["name"])
         folium.GeoJson(
-            bounds_fc, name=t["jurisdictions"],
+            display_collection(view.boundaries, view.lang, tiles_crs, detail=False), name=t["jurisdictions"],
             style_function=lambda f: {"color": f["properties"]["_colour"], "weight": 2.5, "fillOpacity": 0.03},
-            tooltip=folium.GeoJsonTooltip(fields=["_tooltip"], labels=False),
+            on_each_feature=name_only, smooth_factor=SMOOTH_FACTOR,
         ).add_to(m)
     drawn: list[dict[str, Any]] = []
     for title, features in view.layers.items():
         if not features:
             continue
         fc = display_collection(features, view.lang, tiles_crs)
+        plans = fc.pop("plans")
         # control=False: plan layers are toggled in the app's panel, which rebuilds the legend;
         # hiding them in Leaflet's own control would leave the legend showing what is not drawn
         folium.GeoJson(
             fc, name=e(title), control=False, style_function=_style_function(view.opacity),
             marker=folium.CircleMarker(radius=point_radius(), fill=True),
-            tooltip=folium.GeoJsonTooltip(fields=["_tooltip"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=380),
+            on_each_feature=JsCode(popup_js(plans)), smooth_factor=SMOOTH_FACTOR,
         ).add_to(m)
         drawn += features
     if view.labels and drawn:

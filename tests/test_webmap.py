@@ -7,7 +7,7 @@ import json
 from gis.io import read_geojson
 from gis.paths import LAYERS
 from gis.style import style_for, table
-from gis.webmap import MapView, build_map, display_collection, legend_html, popup_html
+from gis.webmap import POPUP_JS, POPUP_KEYS, MapView, build_map, display_collection, legend_html, popup_js
 
 HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>"{{7*7}}'
 
@@ -16,17 +16,21 @@ def features():
     return read_geojson(LAYERS / "wujiang-14.geojson")["features"]
 
 
-def test_popup_escapes_every_value():
+def test_browser_data_is_plain_text_and_popups_use_textcontent():
     props = dict(features()[0]["properties"], name=HOSTILE, quote=HOSTILE, members=[HOSTILE], basis=HOSTILE)
-    out = popup_html(props)
-    assert "<img" not in out and "<script" not in out
-    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    fc = display_collection([dict(features()[0], properties=props)])
+    slim = fc["features"][0]["properties"]
+    assert slim["n"] == HOSTILE and slim["q"] == HOSTILE  # kept as text, never turned into markup
+    assert "innerHTML" not in POPUP_JS and "textContent" in POPUP_JS
+    assert "PL_BIND" in popup_js(fc["plans"])
 
 
 def test_browser_gets_only_display_properties():
     fc = display_collection(features()[:3])
+    allowed = {"id", "kind", "status", "pl", "m", *POPUP_KEYS.values()}
     for feat in fc["features"]:
-        assert set(feat["properties"]) == {"id", "kind", "status", "_tooltip", "_popup"}
+        assert set(feat["properties"]) <= allowed and "n" in feat["properties"]
+    assert fc["plans"] and "吴江" in fc["plans"][0]
 
 
 def test_display_geometry_is_lighter_and_trimmed():

@@ -1,0 +1,1 @@
+"""Benchmarks (``planlayers bench``): speed is measured here, never in the tests."""

@@ -1,0 +1,223 @@
+"""The benchmark cases: build, export, geocode, map (against a naive baseline) and scale."""
+
+from __future__ import annotations
+
+import glob
+import http.server
+import math
+import shutil
+import tempfile
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench.measure import best_of, measuring
+
+
+# -- build --------------------------------------------------------------------------------
+def case_build(repeats: int) -> dict[str, Any]:
+    from gis.build import build_all
+    from gis.validate import validate
+
+    with measuring() as m:
+        results, errors = build_all(write=False)
+    if errors:
+        raise RuntimeError(f"build failed: {errors[:3]}")
+    features = sum(len(r.features) for r in results)
+    seconds = min(m.seconds, best_of(repeats - 1, lambda: build_all(write=False)) if repeats > 1 else m.seconds)
+    with measuring() as v:
+        problems, counts = validate()
+    return {"build.seconds": round(seconds, 3), "build.peak_mib": round(m.peak_mib, 1), "build.features": features,
+            "build.unplaced": sum(len(r.unplaced) for r in results), "validate.seconds": round(v.seconds, 3),
+            "validate.quotes_checked": counts["quotes_checked"], "validate.problems": len(problems)}
+
+
+# -- export -------------------------------------------------------------------------------
+def case_export(repeats: int) -> dict[str, Any]:
+    from gis.export import FORMATS, export
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in FORMATS:
+            path = Path(tmp) / ("x.zip" if fmt == "shp" else f"x.{fmt}")
+            seconds = best_of(repeats, lambda: export(fmt, path, overwrite=True))
+            size = path.stat().st_size + (path.with_suffix(".gpkg").stat().st_size if fmt == "qgz" else 0)
+            out[f"export.{fmt}.seconds"] = round(seconds, 3)
+            out[f"export.{fmt}.bytes"] = size
+    return out
+
+
+# -- geocode ------------------------------------------------------------------------------
+def case_geocode() -> dict[str, Any]:
+    from geocoding.extract import extract_plan
+    from geocoding.gazetteer import default_gazetteer
+    from gis.paths import seeds_dir
+
+    seeds = seeds_dir()
+    if seeds is None:
+        return {"geocode.skipped": "../shared/seeds is absent"}
+    with measuring() as load:
+        default_gazetteer()
+    start = time.perf_counter()
+    mentions = [m for f in sorted(glob.glob(str(seeds / "*.txt"))) for m in extract_plan(f)]
+    seconds = time.perf_counter() - start
+    resolved = sum(1 for m in mentions if m.lon is not None)
+    places = [m for m in mentions if m.category == "place"]
+    return {"geocode.gazetteer_load_seconds": round(load.seconds, 3), "geocode.names": len(mentions),
+            "geocode.resolved": resolved, "geocode.resolved_share": round(resolved / max(1, len(mentions)), 3),
+            "geocode.place_names_resolved_share": round(sum(1 for m in places if m.lon is not None) / max(1, len(places)), 3),
+            "geocode.names_per_second": round(len(mentions) / seconds, 1)}
+
+
+# -- map: ours against a naive folium baseline -------------------------------------------
+def _layers(replicate: int = 1) -> dict[str, list[dict]]:
+    from gis.catalogue import catalogue
+    from gis.io import read_geojson
+    from gis.paths import LAYERS
+
+    layers = {i.title: read_geojson(LAYERS / f"{i.name}.geojson")["features"] for i in catalogue()}
+    return replicate_layers(layers, replicate) if replicate > 1 else layers
+
+
+def replicate_layers(layers: dict[str, list[dict]], times: int) -> dict[str, list[dict]]:
+    """Synthetic copies shifted in space (0.6° steps in a grid), for growth measurements."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    out: dict[str, list[dict]] = {}
+    side = math.ceil(math.sqrt(times))
+    for title, feats in layers.items():
+        copies = []
+        for k in range(times):
+            dx, dy = (k % side) * 0.6, (k // side) * 0.6
+            for f in feats:
+                g = shapely.affinity.translate(shape(f["geometry"]), dx, dy)
+                c = {"type": "Feature", "properties": dict(f["properties"], id=f"{f['properties']['id']}-x{k}"),
+                     "geometry": mapping(g)}
+                copies.append(c)
+        out[title] = copies
+    return out
+
+
+def ours_html(layers: dict[str, list[dict]]) -> str:
+    from gis.boundaries import county_features, jurisdiction_features
+    from gis.webassets import standalone_html
+    from gis.webmap import MapView, build_map
+
+    view = MapView(layers=layers, boundaries=list(jurisdiction_features()),
+                   context=[f for f in county_features() if f["properties"]["role"] == "context"])
+    return standalone_html(build_map(view))
+
+
+def baseline_html(layers: dict[str, list[dict]]) -> str:
+    """A plain folium map: raw boundaries and layers added as they are (assets inlined the same way)."""
+    import folium
+
+    from gis.boundaries import county_features, jurisdiction_features
+    from gis.webassets import standalone_html
+
+    m = folium.Map(location=[31.55, 120.25], zoom_start=9, tiles=None)
+    folium.GeoJson({"type": "FeatureCollection", "features": list(county_features())}).add_to(m)
+    folium.GeoJson({"type": "FeatureCollection", "features": list(jurisdiction_features())}).add_to(m)
+    for feats in layers.values():
+        folium.GeoJson({"type": "FeatureCollection", "features": feats},
+                       popup=folium.GeoJsonPopup(fields=["name", "quote", "source", "lines"])).add_to(m)
+    folium.LayerControl().add_to(m)
+    return standalone_html(m)
+
+
+def expected_paths(layers: dict[str, list[dict]]) -> int:
+    """Overlay features Leaflet must draw (each becomes a path or a marker icon)."""
+    return sum(len(f) for f in layers.values())
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:  # no access log in the benchmark's output
+        pass
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
+    handler = partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def first_paint(pages: dict[str, tuple[str, int]], repeats: int) -> dict[str, float]:
+    """Seconds from navigation start until every overlay is drawn, per page, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    folder = Path(tempfile.mkdtemp(prefix="planlayers-bench-"))
+    for name, (html, _n) in pages.items():
+        (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    server, port = _serve(folder)
+    out: dict[str, float] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            for name, (_html, n_paths) in pages.items():
+                times = []
+                # one untimed load first: a cold browser would charge its start-up to whichever page comes first
+                for _ in range(max(1, repeats) + 1):
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:"))
+                               else r.abort())
+                    page.goto(f"http://127.0.0.1:{port}/{name}.html", wait_until="commit")
+                    # every feature drawn: vector paths (ours draws points as circles) or marker icons (baseline)
+                    page.wait_for_function(
+                        "document.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon').length >= "
+                        f"{n_paths}", timeout=300_000)
+                    times.append(page.evaluate("performance.now()") / 1000)
+                    page.close()
+                out[name] = min(times[1:])
+            browser.close()
+    finally:
+        server.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def case_map(repeats: int, replicate: int = 1, prefix: str = "map") -> dict[str, Any]:
+    layers = _layers(replicate)
+    start = time.perf_counter()
+    ours = ours_html(layers)
+    ours_s = time.perf_counter() - start
+    start = time.perf_counter()
+    base = baseline_html(layers)
+    base_s = time.perf_counter() - start
+    n = expected_paths(layers)
+    paint = first_paint({"ours": (ours, n), "baseline": (base, n)}, repeats)
+    ours_b, base_b = len(ours.encode("utf-8")), len(base.encode("utf-8"))
+    return {f"{prefix}.features": n, f"{prefix}.payload_bytes": ours_b, f"{prefix}.baseline_payload_bytes": base_b,
+            f"{prefix}.payload_ratio": round(ours_b / base_b, 3), f"{prefix}.server_seconds": round(ours_s, 3),
+            f"{prefix}.baseline_server_seconds": round(base_s, 3), f"{prefix}.first_paint_seconds": round(paint["ours"], 3),
+            f"{prefix}.baseline_first_paint_seconds": round(paint["baseline"], 3),
+            f"{prefix}.first_paint_ratio": round(paint["ours"] / paint["baseline"], 3)}
+
+
+# -- scale --------------------------------------------------------------------------------
+def case_build_scaled(replicate: int) -> dict[str, Any]:
+    """Writing and validating replicated layers (geometry, schema, place; no quotes)."""
+    import json
+
+    from gis.build import BuildResult, layer_text
+    from gis.validate import validate_collection
+
+    layers = _layers(replicate)
+    plan = {"id": "scaled", "title": "scaled", "title_en": "scaled", "jurisdiction": "无锡市", "period": "2021",
+            "source": "x"}
+    features = [f for feats in layers.values() for f in feats]
+    start = time.perf_counter()
+    data = json.loads(layer_text(BuildResult(plan=plan, features=features)))
+    validate_collection("scaled", data, {}, with_quotes=False)  # copies lie elsewhere: place problems expected
+    return {"features": len(features), "seconds": round(time.perf_counter() - start, 3)}
+
+
+def growth(points: list[tuple[int, float]]) -> float:
+    """Exponent b in cost ~ n^b from the smallest and the largest run (1.0 = linear)."""
+    (n0, t0), (n1, t1) = points[0], points[-1]
+    return round(math.log(max(t1, 1e-9) / max(t0, 1e-9)) / math.log(n1 / n0), 2) if n1 > n0 else float("nan")
