@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from geocoding.gazetteer import Gazetteer, default_gazetteer
-from geocoding.normalize import normalize, to_simplified
+from geocoding.normalize import to_simplified
 from geocoding.plantext import PlanText, load_plan
 
 #: suffix -> category; longer suffixes are tried first

@@ -16,7 +16,6 @@ from typing import Any, Iterable
 
 import folium
 import shapely
-from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 
 from gis import crs
@@ -111,7 +110,9 @@ def display_collection(features: Iterable[dict[str, Any]], lang: str = "zh", to_
             if props.get("members"):
                 slim["m"] = "、".join(map(str, props["members"]))
         else:
-            slim = {"n": props.get("name"), "_colour": jurisdiction_colour(props.get("name", ""))}
+            slim = {"n": props.get("name")}
+            if props.get("name") in table()["jurisdictions"]:
+                slim["_colour"] = jurisdiction_colour(props["name"])
         out.append({"type": "Feature", "geometry": mapping(geom), "properties": slim})
     return {"type": "FeatureCollection", "features": out, "plans": list(plans)}
 
@@ -129,22 +130,56 @@ def popup_data(lang: str) -> str:
     return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def popup_js(plans: list[str], detail: bool = True) -> str:
-    """A layer's onEachFeature: hands its features to the page's ``PL_BIND`` with its plan titles."""
-    args = json.dumps({"plans": plans, "detail": detail}, ensure_ascii=False)
-    args = args.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f"function(feature, layer) {{ PL_BIND(feature, layer, {args}); }}"
+def _js_literal(obj: Any) -> str:
+    """A JSON value as a single-quoted JS string for ``JSON.parse`` (parsed faster than an object
+    literal); ``<``, ``>``, ``&`` and ``'`` escaped so nothing can close the script or the string."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("\\", "\\\\").replace("'", "\\u0027")
+    return "'" + text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "'"
 
 
-#: defined once per page; builds tooltips and popups with textContent, never innerHTML
+class _Overlay(folium.MacroElement):
+    """One GeoJSON layer drawn by Leaflet: data via JSON.parse, style from the page's style table,
+    one shared tooltip and popup (``PL_ATTACH``). Lighter than folium.GeoJson, which inlines the
+    data as an object literal and a per-feature style mapping."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON(JSON.parse({{ this.data }}), {
+  style: function (f) { return PL_STYLE(f, {{ this.style }}); },
+  pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.radius }}}); },
+  smoothFactor: {{ this.smooth }}
+}).addTo({{ this._parent.get_name() }});
+PL_ATTACH({{ this.get_name() }}, {{ this.args }});
+{% endmacro %}""")
+
+    def __init__(self, collection: dict[str, Any], style: dict[str, Any] | None, plans: list[str], detail: bool):
+        super().__init__()
+        self._name = "PlOverlay"
+        self.data = _js_literal(collection)
+        self.style = json.dumps(style or {})  # fixed style (boundaries) or {} for the kind|status table
+        self.args = _js_literal({"plans": plans, "detail": detail})
+        self.args = f"JSON.parse({self.args})"
+        self.radius = point_radius()
+        self.smooth = SMOOTH_FACTOR
+
+
+#: defined once per page; builds a layer's tooltip and popup with textContent, never innerHTML
 POPUP_JS = """
-window.PL_BIND = function (feature, layer, L_) {
-  var D = window.PL_DATA, p = feature.properties;
+window.PL_STYLE = function (f, fixed) {
+  var p = f.properties;
+  if (fixed && fixed.color) return p._colour ? Object.assign({}, fixed, {color: p._colour}) : fixed;
+  var s = window.PL_STYLES[p.kind + '|' + (p.status || 'none')] || window.PL_STYLES['?'];
+  return Object.assign({}, s, {opacity: s.opacity * window.PL_OPACITY, fillOpacity: s.fillOpacity * window.PL_OPACITY});
+};
+window.PL_ATTACH = function (group, L_) {
+  var D = window.PL_DATA;
   function el(tag, text, parent, style) { var e = document.createElement(tag); if (text != null) e.textContent = String(text);
     if (style) e.style.cssText = style; if (parent) parent.appendChild(e); return e; }
-  layer.bindTooltip(function () { return el('span', p.n + (p.ne && D.lang === 'en' ? ' · ' + p.ne : '')); }, {sticky: true});
+  group.bindTooltip(function (layer) { var p = layer.feature.properties;
+    return el('span', p.n + (p.ne && D.lang === 'en' ? ' · ' + p.ne : '')); }, {sticky: true});
   if (!L_.detail) return;
-  layer.bindPopup(function () {
+  group.bindPopup(function (layer) {
+    var p = layer.feature.properties;
     var d = el('div', null, null, 'max-width:360px'); d.className = 'pl-popup';
     el('b', p.n, d); if (p.ne) el('small', ' ' + p.ne, d);
     var tb = el('table', null, d);
@@ -168,24 +203,20 @@ window.PL_BIND = function (feature, layer, L_) {
 
 
 class _PopupSupport(folium.MacroElement):
-    """``PL_DATA`` and ``PL_BIND`` once per page, before the layers that use them."""
+    """``PL_DATA``, ``PL_STYLES``, ``PL_STYLE`` and ``PL_ATTACH`` once per page, before the layers."""
 
     _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, opacity: float = 1.0):
         super().__init__()
         self._name = "PlPopupSupport"
-        self.code = f"window.PL_DATA = {popup_data(lang)};{POPUP_JS}"
+        styles = {f"{k}|{s or 'none'}": style_for(k, s).leaflet() for k in table()["kinds"]
+                  for s in [None, *[x for x in table()["statuses"] if x != "none"]]}
+        styles["?"] = style_for("?", None).leaflet()
+        self.code = (f"window.PL_DATA = {popup_data(lang)}; window.PL_STYLES = JSON.parse({_js_literal(styles)});"
+                     f" window.PL_OPACITY = {float(opacity)};{POPUP_JS}")
 
 
-def _utf8_json_in_templates() -> None:
-    """folium's templates dump data with Jinja's tojson, which writes each Chinese character as a
-    six-byte \\uXXXX escape; UTF-8 halves the text (``<``, ``>``, ``&``, ``'`` stay escaped)."""
-    env = folium.GeoJson._template.environment
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-
-
-_utf8_json_in_templates()
 
 
 @dataclass
@@ -201,13 +232,6 @@ class MapView:
     basemap: str = "none"
     tianditu_key: str | None = None
     bounds: tuple[float, float, float, float] | None = None  # lon/lat box to fit
-
-
-def _style_function(opacity: float):
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        p = feature["properties"]
-        return style_for(p.get("kind", ""), p.get("status")).leaflet(opacity)
-    return style
 
 
 def legend_html(features: Iterable[dict[str, Any]], lang: str = "zh") -> str:
@@ -245,34 +269,23 @@ def build_map(view: MapView) -> folium.Map:
                          subdomains="1234" if view.basemap == "amap" else ("01234567" if view.basemap == "tianditu" else "abc"),
                          max_zoom=18).add_to(m)
     t = TEXT[view.lang]
-    _PopupSupport(view.lang).add_to(m)
-    name_only = JsCode(popup_js([], detail=False))
+    _PopupSupport(view.lang, view.opacity).add_to(m)
     if view.context:
         ctx = table()["context"]
-        folium.GeoJson(
-            display_collection(view.context, view.lang, tiles_crs, detail=False), name=t["context"],
-            style_function=lambda _f: {"color": ctx["colour"], "weight": ctx["weight"], "fillOpacity": ctx["fill_opacity"]},
-            on_each_feature=name_only, smooth_factor=SMOOTH_FACTOR,
-        ).add_to(m)
+        _Overlay(display_collection(view.context, view.lang, tiles_crs, detail=False),
+                 {"color": ctx["colour"], "weight": ctx["weight"], "fillOpacity": ctx["fill_opacity"]}, [], False).add_to(m)
     if view.boundaries:
-        folium.GeoJson(
-            display_collection(view.boundaries, view.lang, tiles_crs, detail=False), name=t["jurisdictions"],
-            style_function=lambda f: {"color": f["properties"]["_colour"], "weight": 2.5, "fillOpacity": 0.03},
-            on_each_feature=name_only, smooth_factor=SMOOTH_FACTOR,
-        ).add_to(m)
+        _Overlay(display_collection(view.boundaries, view.lang, tiles_crs, detail=False),
+                 {"color": "#333333", "weight": 2.5, "fillOpacity": 0.03}, [], False).add_to(m)
     drawn: list[dict[str, Any]] = []
-    for title, features in view.layers.items():
+    for features in view.layers.values():
         if not features:
             continue
         fc = display_collection(features, view.lang, tiles_crs)
         plans = fc.pop("plans")
-        # control=False: plan layers are toggled in the app's panel, which rebuilds the legend;
-        # hiding them in Leaflet's own control would leave the legend showing what is not drawn
-        folium.GeoJson(
-            fc, name=e(title), control=False, style_function=_style_function(view.opacity),
-            marker=folium.CircleMarker(radius=point_radius(), fill=True),
-            on_each_feature=JsCode(popup_js(plans)), smooth_factor=SMOOTH_FACTOR,
-        ).add_to(m)
+        # plan layers are toggled in the app's panel, which rebuilds the legend (no Leaflet layer control
+        # entry: hiding them there would leave the legend showing what is not drawn)
+        _Overlay(fc, None, plans, True).add_to(m)
         drawn += features
     if view.labels and drawn:
         labels = folium.FeatureGroup(name=t["labels"])
@@ -287,7 +300,8 @@ def build_map(view: MapView) -> folium.Map:
     m.get_root().html.add_child(_Html(
         f"<div class='pl-crs' style='position:absolute;bottom:8px;left:110px;z-index:1000;background:white;"
         f"padding:1px 5px;font-size:11px;border-radius:3px'>{t['crs']}: {e(crs_note)}</div>"))
-    folium.LayerControl(collapsed=True).add_to(m)
+    if url:  # the only Leaflet-level layer is the tile basemap; everything else is in the app's panel
+        folium.LayerControl(collapsed=True).add_to(m)
     Fullscreen().add_to(m)
     Measure().add_to(m)
     if view.bounds:
