@@ -153,6 +153,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from gis.importer import import_file
+
+    layer = import_file(args.file, crs=args.crs)
+    report = layer.report
+    if args.json:
+        _print_json(report.to_json())
+    elif report.ok:
+        print(f"OK: {report.features} features ({', '.join(report.geometry_types)}), CRS {report.crs}, {report.format}")
+        for w in report.warnings:
+            print(f"warning: {w}")
+    else:
+        print(f"planlayers import: {args.file}: {report.error}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.run import main as bench_main
 
@@ -192,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", help="only this kind, e.g. railway (repeatable)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="check and read your own file (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV/XLSX)")
+    p.add_argument("file")
+    p.add_argument("--crs", help="coordinates of the file when it does not say: wgs84, gcj02 (Amap), bd09 (Baidu), EPSG:n")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("bench", help="benchmarks: build, export, geocode, map vs a naive baseline, scale")
     p.add_argument("--quick", action="store_true", help="each case once, scales x1 and x10 (about two minutes)")
