@@ -130,6 +130,24 @@ def popup_data(lang: str) -> str:
     return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+#: attributes shown in an imported feature's popup (the rest stay in the file and the exports)
+IMPORTED_FIELDS = 30
+NAME_FIELDS = ("name", "名称", "NAME", "Name", "title", "标题", "地名", "项目名称")
+
+
+def display_imported(collection: dict[str, Any], layer_name: str, to_crs: str = crs.WGS84) -> dict[str, Any]:
+    """An imported layer for the browser: its own attributes as plain text pairs, styled as ``imported``."""
+    out = []
+    for feat in collection["features"]:
+        props = feat["properties"]
+        name = next((str(props[k]) for k in NAME_FIELDS if props.get(k) not in (None, "")), layer_name)
+        attrs = [[str(k), "" if v is None else str(v)] for k, v in list(props.items())[:IMPORTED_FIELDS]]
+        geom = display_geometry(shape(feat["geometry"]), to_crs)
+        out.append({"type": "Feature", "geometry": mapping(geom),
+                    "properties": {"n": name, "kind": "imported", "attrs": attrs, "layer": layer_name}})
+    return {"type": "FeatureCollection", "features": out}
+
+
 def _js_literal(obj: Any) -> str:
     """A JSON value as a single-quoted JS string for ``JSON.parse`` (parsed faster than an object
     literal); ``<``, ``>``, ``&`` and ``'`` escaped so nothing can close the script or the string."""
@@ -185,6 +203,11 @@ window.PL_ATTACH = function (group, L_) {
     var tb = el('table', null, d);
     function row(label, value) { if (value == null || value === '') return null; var tr = el('tr', null, tb);
       el('th', label, tr, 'text-align:left;padding-right:6px;vertical-align:top'); return el('td', value, tr); }
+    if (p.attrs) {  // an imported layer: its own attributes, as text
+      el('small', ' · ' + p.layer, d);
+      p.attrs.forEach(function (kv) { row(kv[0], kv[1] === '' ? ' ' : kv[1]); });
+      return d;
+    }
     row(D.t.structure, [p.st, p.el].filter(Boolean).join(' · '));
     var label = D.labels[p.kind + '|' + (p.status || 'none')] || p.kind;
     row(D.t.kind, label);
@@ -232,12 +255,19 @@ class MapView:
     basemap: str = "none"
     tianditu_key: str | None = None
     bounds: tuple[float, float, float, float] | None = None  # lon/lat box to fit
+    imported: dict[str, dict[str, Any]] = field(default_factory=dict)  # layer name -> WGS84 FeatureCollection
 
 
-def legend_html(features: Iterable[dict[str, Any]], lang: str = "zh") -> str:
-    """A legend of exactly the kinds and statuses drawn (escaped)."""
+def legend_html(features: Iterable[dict[str, Any]], lang: str = "zh", imported: Iterable[str] = ()) -> str:
+    """A legend of exactly the kinds and statuses drawn, and of imported layers by name (escaped)."""
     t = TEXT[lang]
     rows = []
+    st_imp = style_for("imported", None)
+    for name in imported:
+        swatch = (f"<svg width='28' height='12'><line x1='1' y1='6' x2='27' y2='6' style='stroke:{e(st_imp.colour)};"
+                  f"stroke-width:3'/></svg>")
+        label = st_imp.label_zh if lang == "zh" else st_imp.label_en
+        rows.append(f"<div class='pl-legend-row'>{swatch} {e(label)}: {e(name)}</div>")
     for _kind, _status, st in legend_entries(features):
         dash = f"stroke-dasharray:{e(st.dash)};" if st.dash else ""
         swatch = (f"<svg width='28' height='12'><line x1='1' y1='6' x2='27' y2='6' style='stroke:{e(st.colour)};"
@@ -287,6 +317,8 @@ def build_map(view: MapView) -> folium.Map:
         # entry: hiding them there would leave the legend showing what is not drawn)
         _Overlay(fc, None, plans, True).add_to(m)
         drawn += features
+    for layer_name, collection in view.imported.items():
+        _Overlay(display_imported(collection, layer_name, tiles_crs), None, [], True).add_to(m)
     if view.labels and drawn:
         labels = folium.FeatureGroup(name=t["labels"])
         for feat in drawn:
@@ -295,11 +327,12 @@ def build_map(view: MapView) -> folium.Map:
                 html=f"<div class='pl-label' style='font-size:11px;white-space:nowrap;color:#222;"
                      f"text-shadow:0 0 3px #fff'>{e(feat['properties']['name'])}</div>")).add_to(labels)
         labels.add_to(m)
-    m.get_root().html.add_child(_Html(legend_html(drawn, view.lang)))
+    # children of the map, so both st_folium and a rendered page emit them
+    _Html(legend_html(drawn, view.lang, list(view.imported))).add_to(m)
     crs_note = "GCJ-02 (高德)" if tiles_crs == crs.GCJ02 else "WGS84 (EPSG:4326)"
-    m.get_root().html.add_child(_Html(
+    _Html(
         f"<div class='pl-crs' style='position:absolute;bottom:8px;left:110px;z-index:1000;background:white;"
-        f"padding:1px 5px;font-size:11px;border-radius:3px'>{t['crs']}: {e(crs_note)}</div>"))
+        f"padding:1px 5px;font-size:11px;border-radius:3px'>{t['crs']}: {e(crs_note)}</div>").add_to(m)
     if url:  # the only Leaflet-level layer is the tile basemap; everything else is in the app's panel
         folium.LayerControl(collapsed=True).add_to(m)
     Fullscreen().add_to(m)

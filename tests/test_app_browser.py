@@ -82,6 +82,8 @@ def test_the_map_draws_boundaries_and_layers_with_no_request_leaving_the_machine
     frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=90_000)
     assert frame.locator("path.leaflet-interactive").count() > 100
     assert page.locator("iframe[title*='streamlit_folium']").bounding_box()["height"] > 300
+    legend = frame.locator(".pl-legend")
+    assert legend.is_visible() and "图例" in legend.inner_text() and "铁路" in legend.inner_text()
     assert leaving == [], f"requests left the machine: {leaving[:5]}"
 
 
@@ -156,6 +158,7 @@ def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
     standalone.goto(path.as_uri())
     standalone.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
     assert standalone.locator("path.leaflet-interactive").count() > 100 and left == []
+    assert standalone.locator(".pl-legend").is_visible()
 
 
 def test_measuring_reports_a_distance(offline_page):

@@ -65,3 +65,8 @@ def test_amap_basemap_shifts_overlays_to_gcj02():
     wgs = display_collection([feat])["features"][0]["geometry"]["coordinates"]
     gcj = display_collection([feat], to_crs="gcj02")["features"][0]["geometry"]["coordinates"]
     assert 0.002 < abs(gcj[0] - wgs[0]) < 0.01
+
+
+def test_legend_and_crs_note_are_in_the_rendered_page():
+    page = build_map(MapView(layers={"x": features()}, boundaries=[])).get_root().render()
+    assert page.count("pl-legend") >= 1 and "pl-crs" in page
