@@ -31,7 +31,9 @@ UI = {
            "lang": "语言 Language", "context": "显示周边区县", "tianditu_key": "天地图密钥未设置 (TIANDITU_KEY)",
            "present": "演示模式", "prev": "◀ 上一场景", "next": "下一场景 ▶", "exit": "退出演示", "scene": "场景",
            "html": "下载 HTML 地图 (离线可用)", "line": "行", "png": "下载 PNG 图", "pdf": "下载 PDF 图",
-           "export": "下载所选图层", "format": "格式", "crs_out": "坐标系"},
+           "export": "下载所选图层", "format": "格式", "crs_out": "坐标系",
+           "upload": "导入自有图层", "upload_hint": "GeoJSON、Shapefile (zip)、GeoPackage、KML/KMZ、CSV/XLSX",
+           "upload_crs": "文件坐标系 (未声明时)", "refused": "未能导入", "imported": "已导入"},
     "en": {"title": "Planning layers of southern Jiangsu", "layers": "Layers", "opacity": "Opacity", "labels": "Labels",
            "zoom": "Zoom to", "all": "All", "basemap": "Basemap", "search": "Place search",
            "search_hint": "e.g. 青阳镇, 苏州南站", "not_found": "not found", "ambiguous": "homonyms, pick one",
@@ -40,7 +42,9 @@ UI = {
            "present": "Presentation mode", "prev": "◀ Previous", "next": "Next ▶", "exit": "Leave presentation",
            "scene": "Scene", "html": "Download HTML map (works offline)", "line": "line",
            "png": "Download PNG figure", "pdf": "Download PDF figure",
-           "export": "Download the selected layers", "format": "Format", "crs_out": "CRS"},
+           "export": "Download the selected layers", "format": "Format", "crs_out": "CRS",
+           "upload": "Import your own layer", "upload_hint": "GeoJSON, Shapefile (zip), GeoPackage, KML/KMZ, CSV/XLSX",
+           "upload_crs": "File CRS (when undeclared)", "refused": "Import refused", "imported": "Imported"},
 }
 
 
@@ -186,7 +190,44 @@ EXPORT_FORMATS = {"gpkg": ("application/geopackage+sqlite3", ".gpkg"), "shp": ("
                   "csv": ("text/csv", ".csv")}
 
 
-def export_download(plan_names: list[str], t: dict) -> None:
+UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "kmz", "csv", "xlsx"]
+
+
+def upload_panel(t: dict) -> dict[str, dict]:
+    """Planners' own files: imported in a temporary folder by gis.importer; refusals never stop the app."""
+    import re
+    import tempfile
+    from pathlib import Path
+
+    from gis.importer import import_file
+
+    st.sidebar.subheader(t["upload"])
+    files = st.sidebar.file_uploader(t["upload_hint"], type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads")
+    crs = st.sidebar.selectbox(t["upload_crs"], ["auto", "wgs84", "gcj02", "bd09", "EPSG:4549", "EPSG:4490"])
+    done = st.session_state.setdefault("imports", {})
+    imported: dict[str, dict] = {}
+    for upload in files or []:
+        key = (upload.name, upload.size, crs)
+        if key not in done:
+            suffix = Path(upload.name).suffix.lower()
+            with tempfile.TemporaryDirectory(prefix="planlayers-upload-") as tmp:
+                # the user's file name never becomes a path: only its extension is kept
+                path = Path(tmp) / ("upload" + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""))
+                path.write_bytes(upload.getvalue())
+                done[key] = import_file(path, crs=None if crs == "auto" else crs, name=upload.name)
+        layer = done[key]
+        if layer.report.ok:
+            imported[layer.name] = layer.collection
+            st.sidebar.text(f"{t['imported']}: {layer.name} · {layer.report.features} · {layer.report.crs}")
+            for warning in layer.report.warnings:
+                st.sidebar.text(f"⚠ {warning}")
+        else:
+            st.sidebar.error(t["refused"])
+            st.sidebar.text(f"{layer.name}: {layer.report.error}")  # text, never markdown or HTML
+    return imported
+
+
+def export_download(plan_names: list[str], t: dict, imported: dict[str, dict] | None = None) -> None:
     """The selected plans in an export format, written by the same code as ``planlayers export``."""
     import tempfile
     from pathlib import Path
@@ -204,7 +245,7 @@ def export_download(plan_names: list[str], t: dict) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / f"planlayers{suffix}"
             try:
-                export(fmt, out, target, plans=plan_names)
+                export(fmt, out, target, plans=plan_names, extra=imported or None)
             except ExportError as exc:
                 return str(exc).encode("utf-8")
             return out.read_bytes()
@@ -234,8 +275,9 @@ def main() -> None:
     if bounds is None and zoom != "—":
         bounds = jurisdiction_bounds(zoom)
     visible = layer_panel(layers, t, lang)
+    imported = upload_panel(t)
     export_download([layer["name"] for layer in layers
-                     if (layer["title"] if lang == "zh" else (layer["title_en"] or layer["title"])) in visible], t)
+                     if (layer["title"] if lang == "zh" else (layer["title_en"] or layer["title"])) in visible], t, imported)
     opacity = st.sidebar.slider(t["opacity"], 0.1, 1.0, 1.0, 0.1)
     labels = st.sidebar.toggle(t["labels"], value=False)
     show_context = st.sidebar.toggle(t["context"], value=True)
@@ -246,7 +288,7 @@ def main() -> None:
     view = MapView(
         layers=visible, boundaries=list(jurisdiction_features()),
         context=[f for f in county_features() if f["properties"]["role"] == "context"] if show_context else [],
-        lang=lang, opacity=opacity, labels=labels, basemap=basemap, tianditu_key=key, bounds=bounds,
+        lang=lang, opacity=opacity, labels=labels, basemap=basemap, tianditu_key=key, bounds=bounds, imported=imported,
     )
     st.subheader(t["title"])
     fmap = build_map(view)

@@ -94,6 +94,20 @@ def _gdf(features: list[dict[str, Any]], target: str) -> gpd.GeoDataFrame:
     return crsmod.from_wgs84(gdf, target) if target != crsmod.WGS84 else gdf
 
 
+def imported_tables(extra: dict[str, dict[str, Any]], target_crs: str) -> list[Table]:
+    """Tables for imported layers (name -> WGS84 FeatureCollection), styled as ``imported``."""
+    tables = []
+    for i, (name, collection) in enumerate(extra.items()):
+        for family in ("polygons", "lines", "points"):
+            part = [f for f in collection["features"] if FAMILY_OF.get(f["geometry"]["type"]) == family]
+            if part:
+                gdf = _gdf(part, target_crs)
+                gdf["kind"], gdf["status"] = "imported", None
+                tables.append(Table(name=f"imported_{i + 1}_{family}", title=f"导入 {name}（{FAMILY_ZH[family]}）",
+                                    plan_title=f"导入 {name}", jurisdiction="导入 imported", family=family, gdf=gdf))
+    return tables
+
+
 def select_tables(target_crs: str, jurisdictions: list[str] | None = None, plans: list[str] | None = None,
                   kinds: list[str] | None = None, with_boundaries: bool = True) -> list[Table]:
     """The tables of an export, in plan order then geometry family; boundaries last."""
@@ -192,7 +206,7 @@ def write_qgz(tables: list[Table], path: Path, gpkg_name: str, crs_authid: str, 
     from gis import qgis
 
     groups: list[tuple[str, list[tuple[str, list[dict]]]]] = []
-    for juris in JURISDICTIONS:
+    for juris in [*JURISDICTIONS, "导入 imported"]:
         plans: dict[str, list[dict]] = {}
         for t in tables:
             if not t.boundary and t.jurisdiction == juris:
@@ -316,11 +330,15 @@ def kml_text(tables: list[Table]) -> str:
             styles[sid] = (f"<Style id=\"{escape(sid)}\"><LineStyle><color>{_kml_colour(st.colour, 1)}</color>"
                            f"<width>{st.weight}</width></LineStyle><PolyStyle><color>{_kml_colour(st.colour, st.fill_opacity)}"
                            f"</color></PolyStyle><IconStyle><color>{_kml_colour(st.colour, 1)}</color></IconStyle></Style>")
-            desc = (f"{row['structure']} · {row['element']}\n「{row['quote']}」\n{row['source']} 第 {row['lines']} 行\n"
-                    f"accuracy: {row['accuracy']}")
+            if t.jurisdiction == "导入 imported":
+                desc = "\n".join(f"{c}: {row[c]}" for c in t.gdf.columns if c not in ("geometry", "kind", "status"))
+            else:
+                desc = (f"{row['structure']} · {row['element']}\n「{row['quote']}」\n{row['source']} 第 {row['lines']} 行\n"
+                        f"accuracy: {row['accuracy']}")
             data = "".join(f"<Data name=\"{escape(c)}\"><value>{escape(str(row[c]))}</value></Data>"
                            for c in t.gdf.columns if c != "geometry" and row[c] is not None and row[c] == row[c])
-            marks.append(f"<Placemark><name>{escape(str(row['name']))}</name><description>{escape(desc)}</description>"
+            title = row["name"] if "name" in t.gdf.columns and row["name"] is not None else t.title
+            marks.append(f"<Placemark><name>{escape(str(title))}</name><description>{escape(desc)}</description>"
                          f"<styleUrl>#{escape(sid)}</styleUrl><ExtendedData>{data}</ExtendedData>"
                          f"{_kml_geometry(row.geometry)}</Placemark>")
         folders.append(f"<Folder><name>{escape(t.title)}</name>{''.join(marks)}</Folder>")
@@ -332,7 +350,7 @@ def kml_text(tables: list[Table]) -> str:
 # -- entry point --------------------------------------------------------------------------
 def export(fmt: str, out: str | Path, target_crs: str | None = None, jurisdictions: list[str] | None = None,
            plans: list[str] | None = None, kinds: list[str] | None = None, overwrite: bool = False,
-           lang: str = "zh") -> list[Path]:
+           lang: str = "zh", extra: dict[str, dict[str, Any]] | None = None) -> list[Path]:
     """Write one export; returns the files written. Raises ExportError with a clear message."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
@@ -349,6 +367,9 @@ def export(fmt: str, out: str | Path, target_crs: str | None = None, jurisdictio
     if out.suffix.lower() != suffix:
         raise ExportError(f"--out for {fmt} must end in {suffix}")
     tables = select_tables(target, jurisdictions, plans, kinds, with_boundaries=fmt in ("gpkg", "qgz", "shp"))
+    if extra:  # imported layers go before the boundaries
+        boundary = [t for t in tables if t.boundary]
+        tables = [t for t in tables if not t.boundary] + imported_tables(extra, target) + boundary
     outputs = [out, out.with_suffix(".gpkg")] if fmt == "qgz" else [out]
     with staging(outputs, overwrite) as tmp:
         if fmt == "gpkg":

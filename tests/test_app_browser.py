@@ -187,3 +187,34 @@ def test_layer_download_is_a_geopackage_of_the_selected_plans(offline_page, tmp_
     path = tmp_path / "layers.gpkg"
     assert _download(page, "下载所选图层 (gpkg)", path)[:16] == b"SQLite format 3\x00"
     assert "layer_styles" in fiona.listlayers(path) and len(fiona.listlayers(path)) > 10
+
+
+def test_an_uploaded_layer_with_html_and_script_in_its_attributes_shows_the_text_and_runs_nothing(offline_page, tmp_path):
+    import json
+
+    page, leaving = offline_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _wait_paths(page, lambda n: n > 100)
+    hostile = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+        "name": '<img src=x onerror="window.__pwned=1;alert(1)">',
+        "note": '<script>window.__pwned2=1;alert(2)</script>'},
+        "geometry": {"type": "Polygon", "coordinates": [[[120.20, 31.70], [120.40, 31.70], [120.40, 31.80],
+                                                          [120.20, 31.80], [120.20, 31.70]]]}}]}
+    upload = tmp_path / "<b>规划.geojson"
+    upload.write_text(json.dumps(hostile, ensure_ascii=False), encoding="utf-8")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(upload))
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    imported = frame.locator("path[stroke='#e6007e']")
+    imported.first.wait_for(timeout=60_000)
+    imported.first.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=20_000)
+    text = popup.inner_text()
+    assert '<img src=x onerror="window.__pwned=1;alert(1)">' in text
+    assert "<script>window.__pwned2=1;alert(2)</script>" in text
+    assert popup.locator("img, script").count() == 0
+    assert "<b>规划.geojson" in frame.locator(".pl-legend").inner_text()
+    inner = next(f for f in page.frames if "streamlit_folium" in f.url)
+    assert inner.evaluate("window.__pwned === undefined && window.__pwned2 === undefined")
+    assert dialogs == [] and leaving == []
