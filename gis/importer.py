@@ -20,6 +20,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -114,8 +115,14 @@ def safe_extract(archive: Path, dest: Path, wanted: tuple[str, ...] | None = Non
             target = (dest / PurePosixPath(info.filename.replace("\\", "/")).name)
             if target.resolve().parent != dest.resolve():
                 raise ImportError_(f"the archive entry {info.filename!r} points outside the archive folder")
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(_limited(src, info.file_size), dst)
+            if info.flag_bits & 0x1:
+                raise ImportError_(f"the archive entry {info.filename!r} is encrypted (password protected)")
+            try:
+                with zf.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(_limited(src, info.file_size), dst)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                # damaged data (bad CRC, truncated stream) or a compression method zipfile does not know
+                raise ImportError_(f"the archive entry {info.filename!r} cannot be extracted ({exc})") from None
             out.append(target)
         return out
 
@@ -346,7 +353,11 @@ def _to_wgs84(features: list[dict[str, Any]], source: str, report: ImportReport)
 
     for f in features:
         if f["geometry"] is not None:
-            f["geometry"] = mapping(shapely.transform(shape(f["geometry"]), apply))
+            try:
+                geom = shape(f["geometry"])
+            except Exception:  # a malformed geometry is left as it is: _finish leaves it out
+                continue
+            f["geometry"] = mapping(shapely.transform(geom, apply))
 
 
 # -- the whole import ---------------------------------------------------------------------------
@@ -368,10 +379,10 @@ def import_file(path: str | Path, crs: str | None = None, name: str | None = Non
 
 
 def _import(path: Path, crs: str | None, report: ImportReport) -> dict[str, Any]:
-    if not path.exists():
-        raise ImportError_(f"{path}: no such file")
+    if not path.exists():  # the path itself is left out of messages: callers show it (the CLI does)
+        raise ImportError_("no such file")
     if not path.is_file():
-        raise ImportError_(f"{path}: not a regular file")
+        raise ImportError_("not a regular file (a folder?)")
     size = path.stat().st_size
     if size == 0:
         raise ImportError_("the file is empty")
@@ -448,10 +459,16 @@ def _finish(features: list[dict[str, Any]], declared: str | None, user_crs: str 
         except Exception:  # an unreadable declaration: fall back to the coordinates
             report.warnings.append("the declared CRS cannot be read: inferred from the coordinates instead")
             source, projected = guess_crs(features, report), False
-        if projected and pts and all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in pts):
+        in_degrees = [-180 <= x <= 180 and -90 <= y <= 90 for x, y in pts]
+        if projected and pts and all(in_degrees):
             report.warnings.append("the file declares a projected CRS but its coordinates look like degrees: "
                                    "read as WGS84 longitude/latitude")
             source = crsmod.WGS84
+        elif source == declared and not projected and pts and not any(in_degrees):
+            # GDAL reports EPSG:4326 for every GeoJSON, with or without a "crs" member
+            report.warnings.append(f"the coordinates are not degrees although the file is read as {declared[:60]}: "
+                                   "the CRS was inferred from them")
+            source = guess_crs(features, report)
     else:
         source = guess_crs(features, report)
     report.crs = source if len(source) < 40 else "custom (WKT)"
@@ -472,16 +489,16 @@ def _finish(features: list[dict[str, Any]], declared: str | None, user_crs: str 
         if geom.is_empty:
             dropped += 1
             continue
+        coords = shapely.get_coordinates(geom, include_z=geom.has_z)  # NaN / Infinity first: GEOS cannot repair them
+        if not (coords.size and all(map(math.isfinite, coords.ravel()))):
+            dropped += 1
+            continue
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
             repaired += 1
         vertices += shapely.get_num_coordinates(geom)
         if vertices > MAX_VERTICES:
             raise ImportError_(f"the geometries have more than {MAX_VERTICES} vertices in all")
-        coords = shapely.get_coordinates(geom)
-        if not (coords.size and all(map(math.isfinite, coords.ravel()))):
-            dropped += 1
-            continue
         types.add(geom.geom_type)
         props = {str(k)[:64]: _clean_value(v, report) for k, v in list(f["properties"].items())[:MAX_FIELDS]}
         out.append({"type": "Feature", "geometry": mapping(geom), "properties": props})

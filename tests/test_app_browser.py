@@ -204,7 +204,8 @@ def test_an_uploaded_layer_with_html_and_script_in_its_attributes_shows_the_text
     upload = tmp_path / "<b>规划.geojson"
     upload.write_text(json.dumps(hostile, ensure_ascii=False), encoding="utf-8")
     page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(upload))
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    # while Streamlit reruns it can briefly show the old map beside the new one: use the newest
+    frame = page.frame_locator("iframe[title*='streamlit_folium']").last
     imported = frame.locator("path[stroke='#e6007e']")
     imported.first.wait_for(timeout=60_000)
     imported.first.click(force=True)
@@ -215,6 +216,19 @@ def test_an_uploaded_layer_with_html_and_script_in_its_attributes_shows_the_text
     assert "<script>window.__pwned2=1;alert(2)</script>" in text
     assert popup.locator("img, script").count() == 0
     assert "<b>规划.geojson" in frame.locator(".pl-legend").inner_text()
-    inner = next(f for f in page.frames if "streamlit_folium" in f.url)
-    assert inner.evaluate("window.__pwned === undefined && window.__pwned2 === undefined")
+    for inner in (f for f in page.frames if "streamlit_folium" in f.url):
+        assert inner.evaluate("window.__pwned === undefined && window.__pwned2 === undefined")
     assert dialogs == [] and leaving == []
+
+
+def test_a_refused_upload_is_explained_and_the_app_stays_usable(offline_page, tmp_path):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(broken))
+    page.get_by_text("未能导入").wait_for(timeout=60_000)
+    assert page.get_by_text("GDAL cannot read it").count() >= 1
+    frame = page.frame_locator("iframe[title*='streamlit_folium']").last
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    assert frame.locator("path.leaflet-interactive").count() > 100
