@@ -54,9 +54,10 @@ def _assets() -> None:
     ensure_assets()
 
 
-@st.cache_data
+@st.cache_resource
 def load_layers() -> list[dict]:
-    """Every committed layer with its features, read once per server."""
+    """Every committed layer with its features, read once per server and shared read-only
+    (cache_data would deep-copy all features on every rerun)."""
     out = []
     for info in catalogue():
         data = read_geojson(LAYERS / f"{info.name}.geojson")

@@ -135,10 +135,12 @@ class Gazetteer:
         top = _distinct(top)
         ambiguous = len(top) > 1
         ranked = _distinct(top + [f for f in found if f[1] < best - 0.05])
-        return [
-            Candidate(p, s * 0.8 if ambiguous else s, m, ambiguous and i < len(top), jurisdiction_of(p))
-            for i, (p, s, m) in enumerate(ranked[:limit])
-        ]
+        out, ceiling = [], 1.0
+        for i, (p, s, m) in enumerate(ranked[:limit]):
+            score = min(ceiling, s * 0.8 if ambiguous else s)  # scores never rise down the ranking
+            ceiling = score
+            out.append(Candidate(p, score, m, ambiguous and i < len(top), jurisdiction_of(p)))
+        return out
 
     def resolve_one(self, name: str, within: str | None = None, curated_only: bool = False) -> Place:
         """The single place a name means; raises :class:`GeocodeError` naming the candidates otherwise."""
