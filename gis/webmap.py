@@ -1,10 +1,10 @@
 """The web map: layers -> a folium map with the style table, legend, popups and basemaps.
 
 What reaches the browser is prepared here, once per layer: geometries simplified for
-display and trimmed to 5 decimals (about 1 m; neighbouring counties coarser), and
-properties cut down to short plain-text keys. Popups and tooltips are built in the browser
-with ``textContent`` (``POPUP_JS``), so no attribute is ever parsed as HTML, and labels that
-repeat (plan titles, kind and status names) travel once per layer, not once per feature.
+display (~50 m) and trimmed to 4 decimals (~10 m; neighbouring counties coarser), and
+properties cut down to short plain-text keys handed to ``JSON.parse``. Styles, popups and
+tooltips are made in the browser (``POPUP_JS``) with ``textContent``, so no attribute is ever
+parsed as HTML; style and label tables travel once per page, plan titles once per layer.
 """
 
 from __future__ import annotations
@@ -38,13 +38,11 @@ SMOOTH_FACTOR = 2.0
 
 TEXT = {
     "zh": {"structure": "结构", "element": "要素", "kind": "类型", "plan": "规划", "status": "状态",
-           "members": "成员", "source": "出处", "line": "行", "accuracy": "精度", "method": "几何生成",
-           "basis": "依据", "legend": "图例", "jurisdictions": "行政边界", "context": "周边区县",
-           "labels": "标注", "crs": "坐标系"},
+           "members": "成员", "source": "出处", "line": "行", "accuracy": "精度", "basis": "依据",
+           "legend": "图例", "labels": "标注", "crs": "坐标系"},
     "en": {"structure": "Structure", "element": "Element", "kind": "Kind", "plan": "Plan", "status": "Status",
-           "members": "Members", "source": "Source", "line": "line", "accuracy": "Accuracy", "method": "Geometry",
-           "basis": "Basis", "legend": "Legend", "jurisdictions": "Jurisdictions", "context": "Neighbours",
-           "labels": "Labels", "crs": "CRS"},
+           "members": "Members", "source": "Source", "line": "line", "accuracy": "Accuracy", "basis": "Basis",
+           "legend": "Legend", "labels": "Labels", "crs": "CRS"},
 }
 
 #: basemap id -> (name, tile URL template or None, attribution, CRS of the tiles)
@@ -117,17 +115,15 @@ def display_collection(features: Iterable[dict[str, Any]], lang: str = "zh", to_
     return {"type": "FeatureCollection", "features": out, "plans": list(plans)}
 
 
-def popup_data(lang: str) -> str:
-    """The page-wide tables popups need (labels, accuracy words), as a JS literal; sent once."""
-    t = TEXT[lang]
+def popup_data(lang: str) -> dict[str, Any]:
+    """The page-wide tables popups need (UI words, kind|status labels, accuracy words)."""
     labels = {}
     for kind in table()["kinds"]:
         for status in [None, *[s for s in table()["statuses"] if s != "none"]]:
             st = style_for(kind, status)
             labels[f"{kind}|{status or 'none'}"] = st.label_zh if lang == "zh" else st.label_en
     acc = {k: (v.split(" (")[0] if lang == "zh" else k) for k, v in ACCURACIES.items()}
-    data = json.dumps({"t": t, "lang": lang, "labels": labels, "acc": acc}, ensure_ascii=False)
-    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return {"t": TEXT[lang], "lang": lang, "labels": labels, "acc": acc}
 
 
 #: attributes shown in an imported feature's popup (the rest stay in the file and the exports)
@@ -175,8 +171,7 @@ PL_ATTACH({{ this.get_name() }}, {{ this.args }});
         self._name = "PlOverlay"
         self.data = _js_literal(collection)
         self.style = json.dumps(style or {})  # fixed style (boundaries) or {} for the kind|status table
-        self.args = _js_literal({"plans": plans, "detail": detail})
-        self.args = f"JSON.parse({self.args})"
+        self.args = f"JSON.parse({_js_literal({'plans': plans, 'detail': detail})})"
         self.radius = point_radius()
         self.smooth = SMOOTH_FACTOR
 
@@ -236,7 +231,8 @@ class _PopupSupport(folium.MacroElement):
         styles = {f"{k}|{s or 'none'}": style_for(k, s).leaflet() for k in table()["kinds"]
                   for s in [None, *[x for x in table()["statuses"] if x != "none"]]}
         styles["?"] = style_for("?", None).leaflet()
-        self.code = (f"window.PL_DATA = {popup_data(lang)}; window.PL_STYLES = JSON.parse({_js_literal(styles)});"
+        self.code = (f"window.PL_DATA = JSON.parse({_js_literal(popup_data(lang))});"
+                     f" window.PL_STYLES = JSON.parse({_js_literal(styles)});"
                      f" window.PL_OPACITY = {float(opacity)};{POPUP_JS}")
 
 
