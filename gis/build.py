@@ -34,8 +34,8 @@ CHAIKIN_PASSES = 3
 PLAN_KEYS = {"id", "source", "title", "title_en", "jurisdiction", "period"}
 FEATURE_KEYS = {
     "id", "key", "name", "name_en", "structure", "element", "kind", "status", "status_text", "members",
-    "cite", "geometry", "accuracy", "basis", "crosses_boundary", "note",
-}
+    "cite", "geometry", "accuracy", "basis",
+}  # crosses_boundary / outside_jurisdiction are derived from the geometry by the build, never written
 
 
 class SpecError(ValueError):
@@ -197,6 +197,9 @@ def make_geometry(spec_feature: dict[str, Any], plan: dict[str, Any],
         raise SpecError("needs a geometry mapping with a type (area, line, belt, point, none)")
     kind = recipe["type"]
     within = recipe.get("within")
+    refs = [*(recipe.get("waypoints") or []), recipe.get("at")]
+    if any(isinstance(r, (list, tuple)) for r in refs) and not str(spec_feature.get("basis") or "").strip():
+        raise SpecError("a place given as [lon, lat] needs a basis saying where the coordinate comes from")
     placer = Placer(plan)
     clip_default = kind in ("area", "belt")
     if kind == "none":

@@ -60,6 +60,7 @@ def test_line_runs_from_first_to_last_waypoint():
     ({"type": "point", "at": "不存在的地方"}, "not in the gazetteer"),
     ({"type": "blob"}, "unknown geometry type"),
     ({"type": "area", "members": ["盛泽镇"], "clip": "sometimes"}, "clip must be"),
+    ({"type": "line", "waypoints": [[120.6, 31.1], "盛泽镇"]}, "needs a basis"),
 ])
 def test_bad_recipes_are_clear_errors(recipe, message):
     with pytest.raises(SpecError, match=message):
