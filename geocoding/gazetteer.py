@@ -262,6 +262,7 @@ def _area_contains(area: str, lon: float, lat: float) -> bool:
     return bool(_prepared_area(area).contains(shapely.Point(lon, lat)))
 
 
+@lru_cache(maxsize=256)
 def _canonical_area(hint: str) -> str:
     from gis.boundaries import county_features, jurisdiction_features
 

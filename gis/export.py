@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import shape
 
 from gis import crs as crsmod
@@ -269,8 +270,8 @@ def _csv_bytes(tables: list[Table]) -> bytes:
     for t in frames:
         for _, row in t.gdf.iterrows():
             pt = row.geometry.representative_point()
-            w.writerow([("" if row.get(c) is None or (isinstance(row.get(c), float) and row.get(c) != row.get(c))
-                         else row.get(c)) for c in columns] + [f"{pt.x:.6f}", f"{pt.y:.6f}", row.geometry.geom_type])
+            values = ["" if pd.isna(row.get(c)) else row.get(c) for c in columns]
+            w.writerow([*values, f"{pt.x:.6f}", f"{pt.y:.6f}", row.geometry.geom_type])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
