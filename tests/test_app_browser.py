@@ -122,6 +122,18 @@ def test_a_popup_shows_the_plan_quote_and_line(offline_page):
     assert "「" in text and "_" in text and ".txt" in text
 
 
+def test_hovering_a_feature_shows_its_name_and_leaving_hides_it(offline_page):
+    page, _ = offline_page
+    _wait_paths(page, lambda n: n > 100)
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame.locator("path.leaflet-interactive").last.hover(force=True)
+    tip = frame.locator(".leaflet-tooltip")
+    tip.wait_for(timeout=20_000)
+    assert tip.inner_text().strip() and "<" not in tip.inner_text()
+    page.mouse.move(2, 2)
+    tip.wait_for(state="detached", timeout=20_000)
+
+
 def _download(page, button: str, path: Path) -> bytes:
     """Click a download button once the map is drawn; the saved file's bytes."""
     _wait_paths(page, lambda n: n > 100)

@@ -70,3 +70,38 @@ def test_amap_basemap_shifts_overlays_to_gcj02():
 def test_legend_and_crs_note_are_in_the_rendered_page():
     page = build_map(MapView(layers={"x": features()}, boundaries=[])).get_root().render()
     assert page.count("pl-legend") >= 1 and "pl-crs" in page
+
+
+def _decode(rings):
+    """The page's PL_DECODE, in Python: running sums of the delta-encoded integers."""
+    out, x, y = [], 0, 0
+    for i in range(0, len(rings), 2):
+        x, y = x + rings[i], y + rings[i + 1]
+        out.append([x / 1e4, y / 1e4])
+    return out
+
+
+def test_encoded_geometry_decodes_to_the_display_coordinates():
+    from gis.webmap import encode_geometry
+
+    for feat in features():
+        geom = display_collection([feat])["features"][0]["geometry"]
+        enc = encode_geometry(geom)
+        if geom["type"] == "Point":
+            assert enc == geom
+        elif geom["type"] == "LineString":
+            assert _decode(enc["d"]) == [list(c) for c in geom["coordinates"]]
+        elif geom["type"] == "Polygon":
+            assert [_decode(r) for r in enc["d"]] == [[list(c) for c in r] for r in geom["coordinates"]]
+
+
+def test_legend_symbols_take_the_shape_of_what_is_drawn():
+    from gis.webmap import _dash_gradient
+
+    line = legend_html([f for f in features() if f["properties"]["kind"] == "railway"])
+    point = legend_html([f for f in features() if f["geometry"]["type"] == "Point"][:1])
+    area = legend_html([f for f in features() if "Polygon" in f["geometry"]["type"]][:1])
+    assert "border-radius:50%" in point and "border-radius:50%" not in line and "no-repeat" in area
+    assert "<svg" not in line  # CSS only: inline SVG per row was the costly part of a page's layout
+    # a dash array "8 4" is drawn exactly: 8 px on, 4 px off, repeated
+    assert _dash_gradient("#000", "8 4") == "repeating-linear-gradient(90deg,#000 0px 8px,transparent 8px 12px)"
