@@ -72,7 +72,9 @@ def case_geocode() -> dict[str, Any]:
 
 
 # -- map: ours against a naive folium baseline -------------------------------------------
-FIRST_PAINT_RUNS = 9
+#: timed page loads per page (after a warm-up): the full map; replicated maps load for seconds and vary less
+FIRST_PAINT_RUNS = 15
+SCALED_PAINT_RUNS = 3
 
 def _layers(replicate: int = 1) -> dict[str, list[dict]]:
     from gis.catalogue import catalogue
@@ -113,12 +115,48 @@ def ours_html(layers: dict[str, list[dict]]) -> str:
     return standalone_html(build_map(view))
 
 
-def baseline_html(layers: dict[str, list[dict]]) -> str:
-    """A plain folium map: raw boundaries and layers added as they are (assets inlined the same way)."""
+#: offline copies of the assets a plain folium map links from CDNs (folium.Map.default_js/css):
+#: xstatic-jquery 3.7.1 (folium links 3.7.1), Debian's libjs-bootstrap5 5.2.3 (folium: 5.2.2),
+#: xstatic-font-awesome 6.2.1 (folium: 6.2.0); Leaflet is the app's own copy. folium's small
+#: awesome-markers, glyphicons and rotate files (~30 KB) have no package here and are left out,
+#: which only flatters the baseline.
+FOLIUM_ASSET_FILES: dict[str, tuple[str, str]] = {
+    "jquery": ("xstatic.pkg.jquery", "jquery.min.js"),
+    "bootstrap": ("/usr/share/javascript/bootstrap5", "js/bootstrap.bundle.min.js"),
+    "bootstrap_css": ("/usr/share/javascript/bootstrap5", "css/bootstrap.min.css"),
+    "awesome_markers_font_css": ("xstatic.pkg.font_awesome", "css/all.min.css"),
+}
+
+
+def _folium_asset(name: str) -> Path | None:
+    """The installed copy of one of folium's default assets, or None."""
+    import importlib
+
+    from gis.webassets import ASSETS, vendored_file
+
+    if name in ASSETS:
+        return vendored_file(name)
+    if name not in FOLIUM_ASSET_FILES:
+        return None
+    where, file = FOLIUM_ASSET_FILES[name]
+    try:
+        base = Path(where) if where.startswith("/") else Path(importlib.import_module(where).BASE_DIR)
+    except ImportError:
+        return None
+    path = base / file
+    return path if path.exists() else None
+
+
+def baseline_html(layers: dict[str, list[dict]], default_assets: bool = True) -> tuple[str, list[str]]:
+    """A plain folium map: raw boundaries and layers added as they are, with folium's default
+    assets inlined from local copies as ours are (offline, no CDN). Returns the page and the
+    default assets left out for want of a local copy. ``default_assets=False`` keeps only Leaflet
+    (a stricter baseline: what is left when the asset diet of gis.webassets is given to it too)."""
+    import re
+
     import folium
 
     from gis.boundaries import county_features, jurisdiction_features
-    from gis.webassets import standalone_html
 
     m = folium.Map(location=[31.55, 120.25], zoom_start=9, tiles=None)
     folium.GeoJson({"type": "FeatureCollection", "features": list(county_features())}).add_to(m)
@@ -127,7 +165,23 @@ def baseline_html(layers: dict[str, list[dict]]) -> str:
         folium.GeoJson({"type": "FeatureCollection", "features": feats},
                        popup=folium.GeoJsonPopup(fields=["name", "quote", "source", "lines"])).add_to(m)
     folium.LayerControl().add_to(m)
-    return standalone_html(m)
+    page = m.get_root().render()
+    left_out = []
+    for name, url in [*m.default_js, *m.default_css]:
+        path = _folium_asset(name) if (default_assets or name in ("leaflet", "leaflet_css")) else None
+        if path is not None:
+            page = _inline(page, url, path)
+        else:  # cannot be fetched offline: the tag goes, as gis.webassets does for ours
+            page = re.sub(rf'<(script|link)[^>]*(src|href)="{re.escape(url)}"[^>]*>(\s*</script>)?', "", page)
+            if default_assets:
+                left_out.append(name)
+    return page, left_out
+
+
+def _inline(page: str, url: str, path: Path) -> str:
+    from gis.webassets import inline_asset
+
+    return inline_asset(page, url, path)
 
 
 def expected_paths(layers: dict[str, list[dict]]) -> int:
@@ -140,30 +194,44 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:  # a page closed mid-response
+        pass
+
+
 def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
     handler = partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, server.server_address[1]
 
 
-def first_paint(pages: dict[str, tuple[str, int]], repeats: int) -> dict[str, float]:
-    """Median seconds from navigation start until every overlay is drawn, per page, in headless Chromium.
+def first_paint(pages: dict[str, tuple[str, int]], repeats: int) -> dict[str, dict[str, float]]:
+    """Per page, in headless Chromium: the median seconds from navigation start until every overlay
+    is drawn (``seconds``), and the median main-thread busy time up to then (``cpu_seconds``:
+    Chromium's own TaskDuration, which disturbances outside the renderer barely touch).
 
-    The pages are loaded in alternation (ours, baseline, baseline, ours, …) after one untimed
-    warm-up load each, so drift on a shared 2-core machine falls on both alike; the median
-    resists the odd slow load.
+    The moment is taken by the page's clock inside the check itself, so no round trip to the
+    driver is counted. The pages are loaded in alternation (ours, baseline, baseline, ours, …)
+    after one untimed warm-up load each, so drift on a shared 2-core machine falls on both
+    alike; the median resists the odd slow load.
     """
     import statistics
 
     from playwright.sync_api import sync_playwright
 
+    from gis.webassets import vendored_file
+
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     folder = Path(tempfile.mkdtemp(prefix="planlayers-bench-"))
     for name, (html, _n) in pages.items():
         (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    # Leaflet looks for its default marker images beside the page (the baseline draws points as markers)
+    for image in vendored_file("leaflet_css").parent.joinpath("images").glob("*.png"):
+        shutil.copyfile(image, folder / image.name)
     server, port = _serve(folder)
     times: dict[str, list[float]] = {name: [] for name in pages}
+    busy: dict[str, list[float]] = {name: [] for name in pages}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=[
@@ -174,19 +242,24 @@ def first_paint(pages: dict[str, tuple[str, int]], repeats: int) -> dict[str, fl
                     page = browser.new_page(viewport={"width": 1400, "height": 900})
                     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:"))
                                else r.abort())
+                    cdp = page.context.new_cdp_session(page)
+                    cdp.send("Performance.enable")
                     page.goto(f"http://127.0.0.1:{port}/{name}.html", wait_until="commit")
                     # every feature drawn: vector paths (ours draws points as circles) or marker icons (baseline)
-                    page.wait_for_function(
+                    drawn = page.wait_for_function(
                         "document.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon').length >= "
-                        f"{pages[name][1]}", timeout=300_000)
+                        f"{pages[name][1]} ? performance.now() : false", timeout=300_000)
                     if run > 0:  # run 0 warms the browser up
-                        times[name].append(page.evaluate("performance.now()") / 1000)
+                        times[name].append(drawn.json_value() / 1000)
+                        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                        busy[name].append(metrics["TaskDuration"])
                     page.close()
             browser.close()
     finally:
         server.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return {name: {"seconds": statistics.median(times[name]), "cpu_seconds": statistics.median(busy[name])}
+            for name in pages}
 
 
 def case_map(repeats: int, replicate: int = 1, prefix: str = "map") -> dict[str, Any]:
@@ -195,17 +268,32 @@ def case_map(repeats: int, replicate: int = 1, prefix: str = "map") -> dict[str,
     ours = ours_html(layers)
     ours_s = time.perf_counter() - start
     start = time.perf_counter()
-    base = baseline_html(layers)
+    base, left_out = baseline_html(layers)
     base_s = time.perf_counter() - start
+    strict, _ = baseline_html(layers, default_assets=False)
     n = expected_paths(layers)
-    # page loads are cheap and noisy: always best of several, quick mode too
-    paint = first_paint({"ours": (ours, n), "baseline": (base, n)}, max(repeats, FIRST_PAINT_RUNS))
+    # page loads are cheap and noisy: always the median of several, quick mode too
+    runs = max(repeats, FIRST_PAINT_RUNS) if replicate == 1 else SCALED_PAINT_RUNS
+    pages = {"ours": (ours, n), "baseline": (base, n)}
+    if replicate == 1:
+        pages["strict"] = (strict, n)
+    paint = first_paint(pages, runs)
     ours_b, base_b = len(ours.encode("utf-8")), len(base.encode("utf-8"))
-    return {f"{prefix}.features": n, f"{prefix}.payload_bytes": ours_b, f"{prefix}.baseline_payload_bytes": base_b,
+    o, b = paint["ours"], paint["baseline"]
+    strict_figures = {} if replicate > 1 else {
+        f"{prefix}.strict_baseline_payload_bytes": len(strict.encode("utf-8")),
+        f"{prefix}.strict_baseline_first_paint_seconds": round(paint["strict"]["seconds"], 3),
+        f"{prefix}.strict_first_paint_ratio": round(o["seconds"] / paint["strict"]["seconds"], 3),
+        f"{prefix}.strict_payload_ratio": round(ours_b / len(strict.encode("utf-8")), 3),
+        f"{prefix}.baseline_assets_left_out": left_out}
+    return {**strict_figures, f"{prefix}.features": n, f"{prefix}.payload_bytes": ours_b, f"{prefix}.baseline_payload_bytes": base_b,
             f"{prefix}.payload_ratio": round(ours_b / base_b, 3), f"{prefix}.server_seconds": round(ours_s, 3),
-            f"{prefix}.baseline_server_seconds": round(base_s, 3), f"{prefix}.first_paint_seconds": round(paint["ours"], 3),
-            f"{prefix}.baseline_first_paint_seconds": round(paint["baseline"], 3),
-            f"{prefix}.first_paint_ratio": round(paint["ours"] / paint["baseline"], 3)}
+            f"{prefix}.baseline_server_seconds": round(base_s, 3), f"{prefix}.first_paint_seconds": round(o["seconds"], 3),
+            f"{prefix}.baseline_first_paint_seconds": round(b["seconds"], 3),
+            f"{prefix}.first_paint_ratio": round(o["seconds"] / b["seconds"], 3),
+            f"{prefix}.main_thread_seconds": round(o["cpu_seconds"], 3),
+            f"{prefix}.baseline_main_thread_seconds": round(b["cpu_seconds"], 3),
+            f"{prefix}.main_thread_ratio": round(o["cpu_seconds"] / b["cpu_seconds"], 3)}
 
 
 # -- scale --------------------------------------------------------------------------------

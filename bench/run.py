@@ -46,6 +46,13 @@ TABLE_KEYS = [
     ("map.first_paint_seconds", "page load → all overlays drawn, ours (s)"),
     ("map.baseline_first_paint_seconds", "page load → all overlays drawn, baseline (s)"),
     ("map.first_paint_ratio", "first-paint ratio ours / baseline"),
+    ("map.baseline_assets_left_out", "folium default assets without a local copy (left out)"),
+    ("map.strict_baseline_first_paint_seconds", "page load → all overlays drawn, Leaflet-only folium (s)"),
+    ("map.strict_first_paint_ratio", "first-paint ratio ours / Leaflet-only folium"),
+    ("map.strict_payload_ratio", "payload ratio ours / Leaflet-only folium"),
+    ("map.main_thread_seconds", "browser main-thread busy until drawn, ours (s)"),
+    ("map.baseline_main_thread_seconds", "browser main-thread busy until drawn, baseline (s)"),
+    ("map.main_thread_ratio", "main-thread ratio ours / baseline"),
     ("scale.build_growth_exponent", "build cost growth exponent (1 = linear)"),
     ("scale.map_growth_exponent", "map cost growth exponent (1 = linear)"),
 ]

@@ -83,26 +83,35 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+def inline_asset(page: str, url: str, path: Path) -> str:
+    """Replace the page's ``<script src=url>`` or ``<link href=url>`` with the file's text inline;
+    relative ``url(images/…)`` in CSS become data URIs (Leaflet's control images)."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    pattern = re.escape(url)
+    if path.suffix == ".css":
+        images = path.parent / "images"
+        text = re.sub(r"url\(images/([\w.-]+)\)",
+                      lambda m: f"url({_data_uri(images / m.group(1))})" if (images / m.group(1)).exists() else m.group(0),
+                      text)
+        return re.sub(rf'<link[^>]*href="{pattern}"[^>]*/?>', lambda _m: f"<style>{text}</style>", page)
+    text = text.replace("</script", "<\\/script")
+    return re.sub(rf'<script[^>]*src="{pattern}"[^>]*>\s*</script>', lambda _m: f"<script>{text}</script>", page)
+
+
+def vendored_file(name: str) -> Path:
+    module, file, _target = ASSETS[name]
+    return _package_dir(module) / file
+
+
 def standalone_html(fmap: folium.Map) -> str:
     """The map as one HTML file that opens offline: every script and style inlined.
 
     Leaflet's CSS refers to its control images by relative URL; those become data URIs.
     """
-    import re
-
     localise(fmap)
     page = fmap.get_root().render()
-    for name, (module, file, _target) in ASSETS.items():
-        src = _package_dir(module) / file
-        text = src.read_text(encoding="utf-8")
-        url = re.escape(local_url(name))
-        if file.endswith(".css"):
-            images = _package_dir(module) / "images"
-            text = re.sub(r"url\(images/([\w.-]+)\)",
-                          lambda m: f"url({_data_uri(images / m.group(1))})" if (images / m.group(1)).exists() else m.group(0),
-                          text)
-            page = re.sub(rf'<link[^>]*href="{url}"[^>]*/?>', lambda _m: f"<style>{text}</style>", page)
-        else:
-            text = text.replace("</script", "<\\/script")
-            page = re.sub(rf'<script[^>]*src="{url}"[^>]*>\s*</script>', lambda _m: f"<script>{text}</script>", page)
+    for name in ASSETS:
+        page = inline_asset(page, local_url(name), vendored_file(name))
     return page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from bench.cases import baseline_html, growth, ours_html, replicate_layers
 from bench.run import table
@@ -29,7 +30,15 @@ def test_replicas_are_shifted_copies_with_unique_ids():
 
 def test_ours_is_lighter_than_the_naive_baseline_on_the_same_data():
     layers = small_layers()
-    assert len(ours_html(layers)) < len(baseline_html(layers))
+    page, _left_out = baseline_html(layers)
+    assert len(ours_html(layers)) < len(baseline_html(layers, default_assets=False)[0]) < len(page)
+
+
+def test_the_baseline_is_plain_folium_with_its_assets_inlined_not_fetched():
+    page, left_out = baseline_html(small_layers())
+    assert not re.search(r'<(script[^>]*src|link[^>]*href)="https?://', page)  # nothing for the browser to fetch
+    assert "jQuery" in page and "Bootstrap" in page and "Font Awesome" in page  # CI installs the local copies
+    assert set(left_out) == {"awesome_markers", "awesome_markers_css", "glyphicons_css", "awesome_rotate_css"}
 
 
 def test_table_lists_the_headline_figures():
