@@ -157,6 +157,7 @@ def baseline_html(layers: dict[str, list[dict]], default_assets: bool = True) ->
     import folium
 
     from gis.boundaries import county_features, jurisdiction_features
+    from gis.webassets import inline_asset
 
     m = folium.Map(location=[31.55, 120.25], zoom_start=9, tiles=None)
     folium.GeoJson({"type": "FeatureCollection", "features": list(county_features())}).add_to(m)
@@ -170,18 +171,12 @@ def baseline_html(layers: dict[str, list[dict]], default_assets: bool = True) ->
     for name, url in [*m.default_js, *m.default_css]:
         path = _folium_asset(name) if (default_assets or name in ("leaflet", "leaflet_css")) else None
         if path is not None:
-            page = _inline(page, url, path)
+            page = inline_asset(page, url, path)
         else:  # cannot be fetched offline: the tag goes, as gis.webassets does for ours
             page = re.sub(rf'<(script|link)[^>]*(src|href)="{re.escape(url)}"[^>]*>(\s*</script>)?', "", page)
             if default_assets:
                 left_out.append(name)
     return page, left_out
-
-
-def _inline(page: str, url: str, path: Path) -> str:
-    from gis.webassets import inline_asset
-
-    return inline_asset(page, url, path)
 
 
 def expected_paths(layers: dict[str, list[dict]]) -> int:
