@@ -78,17 +78,20 @@ def offline_page(app_url):
 
 def test_the_map_draws_boundaries_and_layers_with_no_request_leaving_the_machine(offline_page):
     page, leaving = offline_page
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame = page.frame_locator(MAP_FRAME)
     frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=90_000)
     assert frame.locator("path.leaflet-interactive").count() > 100
-    assert page.locator("iframe[title*='streamlit_folium']").bounding_box()["height"] > 300
+    assert page.locator(MAP_FRAME).bounding_box()["height"] > 300
     legend = frame.locator(".pl-legend")
     assert legend.is_visible() and "图例" in legend.inner_text() and "铁路" in legend.inner_text()
     assert leaving == [], f"requests left the machine: {leaving[:5]}"
 
 
+MAP_FRAME = "iframe[title*='streamlit_folium']"
+
+
 def _paths(page) -> int:
-    return page.frame_locator("iframe[title*='streamlit_folium']").locator("path.leaflet-interactive").count()
+    return page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").count()
 
 
 def _wait_paths(page, predicate, timeout_s: float = 60) -> int:
@@ -98,6 +101,12 @@ def _wait_paths(page, predicate, timeout_s: float = 60) -> int:
         time.sleep(0.5)
         n = _paths(page)
     return n
+
+
+def _drawn_map(page):
+    """The map's frame once the full map is drawn (over 100 paths)."""
+    _wait_paths(page, lambda n: n > 100)
+    return page.frame_locator(MAP_FRAME)
 
 
 def test_toggling_a_jurisdiction_removes_its_paths(offline_page):
@@ -113,8 +122,7 @@ def test_toggling_a_jurisdiction_removes_its_paths(offline_page):
 
 def test_a_popup_shows_the_plan_quote_and_line(offline_page):
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame = _drawn_map(page)
     frame.locator("path.leaflet-interactive").last.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=20_000)
@@ -124,8 +132,7 @@ def test_a_popup_shows_the_plan_quote_and_line(offline_page):
 
 def test_hovering_a_feature_shows_its_name_and_leaving_hides_it(offline_page):
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame = _drawn_map(page)
     frame.locator("path.leaflet-interactive").last.hover(force=True)
     tip = frame.locator(".leaflet-tooltip")
     tip.wait_for(timeout=20_000)
@@ -175,8 +182,7 @@ def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
 
 def test_measuring_reports_a_distance(offline_page):
     page, _ = offline_page
-    _wait_paths(page, lambda n: n > 100)
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame = _drawn_map(page)
     frame.locator(".pl-measure a").click()
     target = frame.locator(".leaflet-container").first
     target.click(position={"x": 200, "y": 300})
@@ -217,7 +223,7 @@ def test_an_uploaded_layer_with_html_and_script_in_its_attributes_shows_the_text
     upload.write_text(json.dumps(hostile, ensure_ascii=False), encoding="utf-8")
     page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(upload))
     # while Streamlit reruns it can briefly show the old map beside the new one: use the newest
-    frame = page.frame_locator("iframe[title*='streamlit_folium']").last
+    frame = page.frame_locator(MAP_FRAME).last
     imported = frame.locator("path[stroke='#e6007e']")
     imported.first.wait_for(timeout=60_000)
     imported.first.click(force=True)
@@ -241,6 +247,6 @@ def test_a_refused_upload_is_explained_and_the_app_stays_usable(offline_page, tm
     page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(broken))
     page.get_by_text("未能导入").wait_for(timeout=60_000)
     assert page.get_by_text("GDAL cannot read it").count() >= 1
-    frame = page.frame_locator("iframe[title*='streamlit_folium']").last
+    frame = page.frame_locator(MAP_FRAME).last
     frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
     assert frame.locator("path.leaflet-interactive").count() > 100

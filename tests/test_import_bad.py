@@ -275,35 +275,11 @@ def mixed_geometry_types(d: Path) -> Path:
     return write(d / "mixed.geojson", fc_text(feature(GOOD_POINT), feature(line), feature(square)))
 
 
-# ---- binary files with a geographic extension
-@case(refused=r"not JSON")
-def binary_renamed_geojson(d: Path) -> Path:
-    return write(d / "photo.geojson", BINARY)
-
-
-@case(refused=r"not a GeoPackage")
-def binary_renamed_gpkg(d: Path) -> Path:
-    return write(d / "photo.gpkg", BINARY)
-
-
-@case(refused=r"not a readable zip")
-def binary_renamed_zip(d: Path) -> Path:
-    return write(d / "photo.zip", BINARY)
-
-
-@case(refused=r"not a valid KML")
-def binary_renamed_kml(d: Path) -> Path:
-    return write(d / "photo.kml", BINARY)
-
-
-@case(refused=r"not a readable zip")
-def binary_renamed_xlsx(d: Path) -> Path:
-    return write(d / "photo.xlsx", BINARY)
-
-
-@case(refused=r"neither UTF-8 nor GB18030")
-def binary_renamed_csv(d: Path) -> Path:
-    return write(d / "photo.csv", BINARY)
+# ---- binary files with a geographic extension: extension -> what the answer must say
+BINARY_RENAMED = {"geojson": r"not JSON", "gpkg": r"not a GeoPackage", "zip": r"not a readable zip",
+                  "kml": r"not a valid KML", "xlsx": r"not a readable zip", "csv": r"neither UTF-8 nor GB18030"}
+for _ext, _refused in BINARY_RENAMED.items():
+    CASES.append(Case(f"binary_renamed_{_ext}", lambda d, ext=_ext: write(d / f"photo.{ext}", BINARY), _refused))
 
 
 @case(refused=r"not a valid GeoPackage")
