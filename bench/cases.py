@@ -130,9 +130,7 @@ FOLIUM_ASSET_FILES: dict[str, tuple[str, str]] = {
 
 def _folium_asset(name: str) -> Path | None:
     """The installed copy of one of folium's default assets, or None."""
-    import importlib
-
-    from gis.webassets import ASSETS, vendored_file
+    from gis.webassets import ASSETS, package_dir, vendored_file
 
     if name in ASSETS:
         return vendored_file(name)
@@ -140,7 +138,7 @@ def _folium_asset(name: str) -> Path | None:
         return None
     where, file = FOLIUM_ASSET_FILES[name]
     try:
-        base = Path(where) if where.startswith("/") else Path(importlib.import_module(where).BASE_DIR)
+        base = Path(where) if where.startswith("/") else package_dir(where)
     except ImportError:
         return None
     path = base / file

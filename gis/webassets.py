@@ -32,7 +32,8 @@ ASSET_DIRS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _package_dir(module: str) -> Path:
+def package_dir(module: str) -> Path:
+    """The data folder of an XStatic package (raises ImportError when it is not installed)."""
     import importlib
 
     return Path(importlib.import_module(module).BASE_DIR)
@@ -42,13 +43,13 @@ def ensure_assets(vendor: Path = VENDOR) -> list[Path]:
     """Copy the vendored files into ``static/vendor`` when missing or changed; returns what was copied."""
     copied: list[Path] = []
     for module, name, target in ASSETS.values():
-        src, dst = _package_dir(module) / name, vendor / target
+        src, dst = package_dir(module) / name, vendor / target
         if not dst.exists() or dst.stat().st_size != src.stat().st_size:
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dst)
             copied.append(dst)
     for module, name, target in ASSET_DIRS.values():
-        src, dst = _package_dir(module) / name, vendor / target
+        src, dst = package_dir(module) / name, vendor / target
         if not dst.exists():
             shutil.copytree(src, dst)
             copied.append(dst)
@@ -102,7 +103,7 @@ def inline_asset(page: str, url: str, path: Path) -> str:
 
 def vendored_file(name: str) -> Path:
     module, file, _target = ASSETS[name]
-    return _package_dir(module) / file
+    return package_dir(module) / file
 
 
 def standalone_html(fmap: folium.Map) -> str:
