@@ -190,6 +190,10 @@ def test_measuring_reports_a_distance(offline_page):
     text = frame.locator(".pl-measure-result").inner_text()
     assert "km" in text and float(text.split(":")[-1].replace("km", "").strip()) > 1
     assert frame.locator(".pl-fullscreen").count() == 1
+    # the buttons' icons are drawn shapes, not symbol characters that fall back to empty boxes
+    for button in (".pl-fullscreen", ".pl-measure a"):
+        icon = frame.locator(f"{button} svg").bounding_box()
+        assert icon and icon["width"] >= 16 and frame.locator(button).inner_text().strip() == ""
 
 
 def test_png_figure_download_is_a_valid_image(offline_page, tmp_path):
