@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gis.paths import ROOT
+from gis.webmap import CJK_FONT_STACK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -84,6 +85,10 @@ def test_the_map_draws_boundaries_and_layers_with_no_request_leaving_the_machine
     assert page.locator(MAP_FRAME).bounding_box()["height"] > 300
     legend = frame.locator(".pl-legend")
     assert legend.is_visible() and "图例" in legend.inner_text() and "铁路" in legend.inner_text()
+    # map text is set in Chinese fonts first, over Leaflet's Latin default (tooltips and popups too)
+    for selector in (".pl-legend", ".leaflet-container"):
+        family = frame.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily")
+        assert family.replace(", ", ",") == CJK_FONT_STACK, family
     assert leaving == [], f"requests left the machine: {leaving[:5]}"
 
 
