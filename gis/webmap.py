@@ -1,8 +1,9 @@
 """The web map: layers -> a folium map with the style table, legend, popups and basemaps.
 
 What reaches the browser is prepared here, once per layer: geometries simplified for
-display (~50 m) and trimmed to 4 decimals (~10 m; neighbouring counties coarser), and
-properties cut down to short plain-text keys handed to ``JSON.parse``. Styles, popups and
+display (~50 m) and trimmed to 4 decimals (~10 m; neighbouring counties coarser), with
+~300 m outlines for the zoomed-out overview, and properties cut down to short plain-text
+keys handed to ``JSON.parse``. Styles, popups and
 tooltips are made in the browser (``POPUP_JS``) with ``textContent``, so no attribute is ever
 parsed as HTML; style and label tables travel once per page, plan titles once per layer.
 """
@@ -35,6 +36,11 @@ CONTEXT_DECIMALS = 4
 CENTRE = (31.55, 120.25)
 #: Leaflet simplifies paths on screen by this many pixels: fewer SVG vertices, faster drawing
 SMOOTH_FACTOR = 2.0
+#: the overview (all five jurisdictions, zoom <= OVERVIEW_MAX_ZOOM) first draws outlines simplified to
+#: ~300 m: 1.3 px there, inside Leaflet's own 2 px smoothing, so it looks the same with half the
+#: vertices to project and draw; the ~50 m outlines are decoded once the map is zoomed in further
+OVERVIEW_SIMPLIFY_DEG = 0.003
+OVERVIEW_MAX_ZOOM = 9
 #: Chinese fonts first (macOS, Windows, Linux with Noto or Source Han, older Linux): map text is set
 #: in a font that has the characters. With Leaflet's Latin default the browser searched the system
 #: fonts for every Chinese character of legend, tooltips and notes: ~25 ms of each full-map page load
@@ -155,7 +161,7 @@ def display_imported(collection: dict[str, Any], layer_name: str, to_crs: str = 
 def encode_geometry(geometry: dict[str, Any], decimals: int = DISPLAY_DECIMALS) -> dict[str, Any]:
     """Lines and areas as quantised, delta-encoded integers (as TopoJSON stores arcs): each ring is
     ``[x0, y0, dx1, dy1, …]`` in units of 10^-decimals degrees, about a third of the bytes of decimal
-    degrees, and lossless for coordinates already trimmed to ``decimals``. ``PL_DECODE`` in the page
+    degrees, and lossless for coordinates already trimmed to ``decimals``. ``PL_GEOMETRY`` in the page
     turns them back into GeoJSON; points (already short) pass through."""
     import numpy as np
 
@@ -177,9 +183,28 @@ def encode_geometry(geometry: dict[str, Any], decimals: int = DISPLAY_DECIMALS) 
     return geometry
 
 
-def _encoded(collection: dict[str, Any]) -> dict[str, Any]:
-    return dict(collection, features=[dict(f, geometry=encode_geometry(f["geometry"])) if f.get("geometry") else f
-                                      for f in collection["features"]])
+def overview_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A display geometry simplified for the overview, or None when that would drop no vertex (points,
+    small shapes): then the overview draws the display geometry itself."""
+    if not geometry or geometry["type"] == "Point":
+        return None
+    geom = shape(geometry)
+    coarse = geom.simplify(OVERVIEW_SIMPLIFY_DEG, preserve_topology=True)
+    if coarse.is_empty or shapely.get_num_coordinates(coarse) >= shapely.get_num_coordinates(geom):
+        return None
+    return mapping(coarse)
+
+
+def overview_and_detail(collection: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any] | None]]:
+    """The collection as the overview draws it (encoded), and per feature the encoded display geometry
+    where it is finer than the overview's (else None), to be decoded when the map is zoomed in."""
+    features, detail = [], []
+    for f in collection["features"]:
+        coarse = overview_geometry(f.get("geometry"))
+        detail.append(encode_geometry(f["geometry"]) if coarse else None)
+        geometry = coarse or f.get("geometry")
+        features.append(dict(f, geometry=encode_geometry(geometry)) if geometry else f)
+    return dict(collection, features=features), detail
 
 
 def _js_literal(obj: Any) -> str:
@@ -191,23 +216,26 @@ def _js_literal(obj: Any) -> str:
 
 
 class _Overlay(folium.MacroElement):
-    """One GeoJSON layer drawn by Leaflet: delta-encoded data via JSON.parse, style from the page's
-    style table, one shared tooltip and popup (``PL_ATTACH``). Lighter than folium.GeoJson, which
-    inlines the data as an object literal and a per-feature style mapping."""
+    """One GeoJSON layer drawn by Leaflet (``PL_LAYER``): delta-encoded data via JSON.parse, overview
+    outlines first and the finer ones on zooming in, style from the page's style table, one shared
+    tooltip and popup (``PL_ATTACH``). Lighter than folium.GeoJson, which inlines the data as an
+    object literal and a per-feature style mapping."""
 
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJSON(PL_DECODE(JSON.parse({{ this.data }})), {
+var {{ this.get_name() }} = PL_LAYER({{ this._parent.get_name() }}, JSON.parse({{ this.data }}), {{ this.detail }}, {
   style: function (f) { return PL_STYLE(f, {{ this.style }}); },
   pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.radius }}}); },
   smoothFactor: {{ this.smooth }}
-}).addTo({{ this._parent.get_name() }});
-PL_ATTACH({{ this.get_name() }}, {{ this.args }}, {{ this._parent.get_name() }});
+}, {{ this.args }});
 {% endmacro %}""")
 
     def __init__(self, collection: dict[str, Any], style: dict[str, Any] | None, plans: list[str], detail: bool):
         super().__init__()
         self._name = "PlOverlay"
-        self.data = _js_literal(_encoded(collection))
+        overview, finer = overview_and_detail(collection)
+        self.data = _js_literal(overview)
+        # parsed only when the map is zoomed past the overview
+        self.detail = _js_literal(finer) if any(finer) else "null"
         self.style = json.dumps(style or {})  # fixed style (boundaries) or {} for the kind|status table
         self.args = f"JSON.parse({_js_literal({'plans': plans, 'detail': detail})})"
         self.radius = point_radius()
@@ -216,15 +244,35 @@ PL_ATTACH({{ this.get_name() }}, {{ this.args }}, {{ this._parent.get_name() }})
 
 #: defined once per page; builds a layer's tooltip and popup with textContent, never innerHTML
 POPUP_JS = """
-window.PL_DECODE = function (fc) {  // inverse of encode_geometry: delta-encoded integers -> GeoJSON
+window.PL_GEOMETRY = function (g) {  // inverse of encode_geometry: delta-encoded integers -> GeoJSON
+  if (!g || g.d === undefined) return g;
   var k = window.PL_SCALE;
   function ring(a) { var out = new Array(a.length / 2), x = 0, y = 0;
     for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out[i / 2] = [x / k, y / k]; } return out; }
   function rings(a) { return a.map(ring); }
-  fc.features.forEach(function (f) { var g = f.geometry; if (!g || g.d === undefined) return;
-    g.coordinates = g.type === 'LineString' ? ring(g.d) : (g.type === 'MultiPolygon' ? g.d.map(rings) : rings(g.d));
-    delete g.d; });
-  return fc;
+  return {type: g.type, coordinates: g.type === 'LineString' ? ring(g.d) : (g.type === 'MultiPolygon' ? g.d.map(rings) : rings(g.d))};
+};
+window.PL_LAYER = function (map, fc, detail, options, args) {
+  // overview outlines while the map shows the overview; the finer ones (detail[i]) once zoomed in
+  var fine = detail !== null && map.getZoom() > window.PL_OVERVIEW_ZOOM;
+  if (fine) detail = JSON.parse(detail);
+  fc.features.forEach(function (f, i) { f.i = i; f.geometry = PL_GEOMETRY(fine && detail[i] ? detail[i] : f.geometry); });
+  var group = L.geoJSON(fc, options).addTo(map);
+  PL_ATTACH(group, args, map);
+  if (detail === null || fine) return group;
+  var depth = {LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2};
+  function refine() {
+    if (map.getZoom() <= window.PL_OVERVIEW_ZOOM) return;
+    map.off('zoomend', refine);
+    detail = JSON.parse(detail);
+    group.eachLayer(function (layer) {
+      var g = detail[layer.feature.i]; if (!g) return;
+      layer.feature.geometry = g = PL_GEOMETRY(g);
+      layer.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, depth[g.type]));
+    });
+  }
+  map.on('zoomend', refine);
+  return group;
 };
 window.PL_STYLE = function (f, fixed) {
   var p = f.properties;
@@ -278,7 +326,7 @@ window.PL_ATTACH = function (group, L_, map) {
 
 
 class _PopupSupport(folium.MacroElement):
-    """``PL_DATA``, ``PL_STYLES``, ``PL_STYLE`` and ``PL_ATTACH`` once per page, before the layers."""
+    """``PL_DATA``, ``PL_STYLES``, ``PL_LAYER`` and its helpers once per page, before the layers."""
 
     _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
 
@@ -290,7 +338,8 @@ class _PopupSupport(folium.MacroElement):
         styles["?"] = style_for("?", None).leaflet()
         self.code = (f"window.PL_DATA = JSON.parse({_js_literal(popup_data(lang))});"
                      f" window.PL_STYLES = JSON.parse({_js_literal(styles)});"
-                     f" window.PL_OPACITY = {float(opacity)}; window.PL_SCALE = {10 ** DISPLAY_DECIMALS};{POPUP_JS}")
+                     f" window.PL_OPACITY = {float(opacity)}; window.PL_SCALE = {10 ** DISPLAY_DECIMALS};"
+                     f" window.PL_OVERVIEW_ZOOM = {OVERVIEW_MAX_ZOOM};{POPUP_JS}")
 
 
 
@@ -404,6 +453,11 @@ def build_map(view: MapView) -> folium.Map:
         folium.TileLayer(url.replace("{key}", key), attr=attribution, name=name,
                          subdomains="1234" if view.basemap == "amap" else ("01234567" if view.basemap == "tianditu" else "abc"),
                          max_zoom=18).add_to(m)
+    if view.bounds:  # before the layers, which draw overview or finer outlines by the zoom they find
+        w, s, east, n = view.bounds
+        if tiles_crs != crs.WGS84:
+            (w, s), (east, n) = crs.transform_point(w, s, crs.WGS84, tiles_crs), crs.transform_point(east, n, crs.WGS84, tiles_crs)
+        m.fit_bounds([[s, w], [n, east]])
     t = TEXT[view.lang]
     m.get_root().header.add_child(folium.Element(FONT_CSS), name="pl_fonts")
     _PopupSupport(view.lang, view.opacity).add_to(m)
@@ -444,11 +498,6 @@ def build_map(view: MapView) -> folium.Map:
         folium.LayerControl(collapsed=True).add_to(m)
     Fullscreen().add_to(m)
     Measure().add_to(m)
-    if view.bounds:
-        w, s, east, n = view.bounds
-        if tiles_crs != crs.WGS84:
-            (w, s), (east, n) = crs.transform_point(w, s, crs.WGS84, tiles_crs), crs.transform_point(east, n, crs.WGS84, tiles_crs)
-        m.fit_bounds([[s, w], [n, east]])
     return localise(m)
 
 

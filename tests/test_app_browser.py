@@ -183,6 +183,18 @@ def test_html_download_is_a_self_contained_offline_map(offline_page, tmp_path):
     standalone.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
     assert standalone.locator("path.leaflet-interactive").count() > 100 and left == []
     assert standalone.locator(".pl-legend").is_visible()
+    # the overview draws simplified outlines; zooming in swaps in the finer ones, same features
+    overview = standalone.evaluate(VERTICES_JS)
+    standalone.evaluate("Object.keys(window).filter(k => k.startsWith('map_')).forEach(k => window[k].setZoom(11, {animate: false}))")
+    detailed = standalone.evaluate(VERTICES_JS)
+    assert detailed > 1.5 * overview and standalone.locator("path.leaflet-interactive").count() > 100
+
+
+#: vertices Leaflet holds for all overlays of a page (nested LatLng arrays, counted)
+VERTICES_JS = """() => { let n = 0; const count = a => Array.isArray(a) ? a.reduce((s, x) => s + count(x), 0) : 1;
+  Object.keys(window).filter(k => k.startsWith('pl_overlay_'))
+    .forEach(k => window[k].eachLayer(l => { if (l.getLatLngs) n += count(l.getLatLngs()); }));
+  return n; }"""
 
 
 def test_measuring_reports_a_distance(offline_page):

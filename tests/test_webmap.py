@@ -73,7 +73,7 @@ def test_legend_and_crs_note_are_in_the_rendered_page():
 
 
 def _decode(rings):
-    """The page's PL_DECODE, in Python: running sums of the delta-encoded integers."""
+    """The page's PL_GEOMETRY, in Python: running sums of the delta-encoded integers."""
     out, x, y = [], 0, 0
     for i in range(0, len(rings), 2):
         x, y = x + rings[i], y + rings[i + 1]
@@ -105,3 +105,34 @@ def test_legend_symbols_take_the_shape_of_what_is_drawn():
     assert "<svg" not in line  # CSS only: inline SVG per row was the costly part of a page's layout
     # a dash array "8 4" is drawn exactly: 8 px on, 4 px off, repeated
     assert _dash_gradient("#000", "8 4") == "repeating-linear-gradient(90deg,#000 0px 8px,transparent 8px 12px)"
+
+
+def test_overview_outlines_are_simpler_and_the_finer_ones_travel_beside_them():
+    import math
+
+    import shapely
+    from shapely.geometry import shape
+
+    from gis.webmap import OVERVIEW_MAX_ZOOM, OVERVIEW_SIMPLIFY_DEG, SMOOTH_FACTOR, encode_geometry, overview_and_detail
+
+    def numbers(d):  # integers in nested encoded rings: two per vertex
+        return sum(numbers(x) for x in d) if d and isinstance(d[0], list) else len(d)
+
+    shown = display_collection(features())
+    overview, detail = overview_and_detail(shown)
+    assert len(detail) == len(overview["features"]) == len(shown["features"])
+    coarser = 0
+    for f, enc, fine in zip(shown["features"], overview["features"], detail):
+        n = shapely.get_num_coordinates(shape(f["geometry"]))
+        if f["geometry"]["type"] == "Point":
+            assert fine is None and enc["geometry"] == f["geometry"]
+        elif fine is None:  # nothing to drop: the overview draws the display geometry itself
+            assert enc["geometry"] == encode_geometry(f["geometry"])
+        else:  # the finer geometry is the display geometry, the overview keeps fewer of its vertices
+            assert fine == encode_geometry(f["geometry"]) and numbers(fine["d"]) == 2 * n
+            assert numbers(enc["geometry"]["d"]) < 2 * n and enc["geometry"]["type"] == f["geometry"]["type"]
+            coarser += 1
+    assert coarser > len(shown["features"]) // 4
+    # at the overview's zoom the simplification stays inside Leaflet's own on-screen smoothing
+    metres_per_px = 40_075_016 * math.cos(math.radians(32)) / (256 * 2 ** OVERVIEW_MAX_ZOOM)
+    assert OVERVIEW_SIMPLIFY_DEG * 111_320 / metres_per_px <= SMOOTH_FACTOR
