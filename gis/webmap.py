@@ -3,9 +3,9 @@
 What reaches the browser is prepared here, once per layer: geometries simplified for
 display (~50 m) and trimmed to 4 decimals (~10 m; neighbouring counties coarser), with
 ~300 m outlines for the zoomed-out overview, and properties cut down to short plain-text
-keys handed to ``JSON.parse``. Styles, popups and
-tooltips are made in the browser (``POPUP_JS``) with ``textContent``, so no attribute is ever
-parsed as HTML; style and label tables travel once per page, plan titles once per layer.
+keys handed to ``JSON.parse``. Styles, popups and tooltips are made in the browser
+(``POPUP_JS``) with ``textContent``, so no attribute is ever parsed as HTML; style and label
+tables travel once per page, plan titles once per layer.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ CENTRE = (31.55, 120.25)
 #: Leaflet simplifies paths on screen by this many pixels: fewer SVG vertices, faster drawing
 SMOOTH_FACTOR = 2.0
 #: the overview (all five jurisdictions, zoom <= OVERVIEW_MAX_ZOOM) first draws outlines simplified to
-#: ~300 m: 1.3 px there, inside Leaflet's own 2 px smoothing, so it looks the same with half the
-#: vertices to project and draw; the ~50 m outlines are decoded once the map is zoomed in further
+#: ~300 m: 1.3 px there, inside Leaflet's own 2 px smoothing (which the overview then skips), so it
+#: looks the same with half the vertices to project and draw; the ~50 m outlines are decoded once
+#: the map is zoomed in further, and smoothed on screen again
 OVERVIEW_SIMPLIFY_DEG = 0.003
 OVERVIEW_MAX_ZOOM = 9
 #: Chinese fonts first (macOS, Windows, Linux with Noto or Source Han, older Linux): map text is set
@@ -195,16 +196,32 @@ def overview_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     return mapping(coarse)
 
 
-def overview_and_detail(collection: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any] | None]]:
+def overview_and_finer(collection: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any] | None]]:
     """The collection as the overview draws it (encoded), and per feature the encoded display geometry
     where it is finer than the overview's (else None), to be decoded when the map is zoomed in."""
-    features, detail = [], []
+    features, finer = [], []
     for f in collection["features"]:
         coarse = overview_geometry(f.get("geometry"))
-        detail.append(encode_geometry(f["geometry"]) if coarse else None)
+        finer.append(encode_geometry(f["geometry"]) if coarse else None)
         geometry = coarse or f.get("geometry")
         features.append(dict(f, geometry=encode_geometry(geometry)) if geometry else f)
-    return dict(collection, features=features), detail
+    return dict(collection, features=features), finer
+
+
+#: what drawing needs at page load (tooltip name, style keys); the rest of a feature's properties is
+#: read only by its popup and travels as a string parsed on the first click (less to parse and
+#: collect while the map first draws)
+DRAW_KEYS = ("n", "ne", "kind", "status", "_colour")
+
+
+def split_popup_properties(collection: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The collection with only the properties drawing needs, and per feature the popup-only rest."""
+    features, rest = [], []
+    for f in collection["features"]:
+        props = f.get("properties") or {}
+        features.append(dict(f, properties={k: v for k, v in props.items() if k in DRAW_KEYS}))
+        rest.append({k: v for k, v in props.items() if k not in DRAW_KEYS})
+    return dict(collection, features=features), rest
 
 
 def _js_literal(obj: Any) -> str:
@@ -222,7 +239,7 @@ class _Overlay(folium.MacroElement):
     object literal and a per-feature style mapping."""
 
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = PL_LAYER({{ this._parent.get_name() }}, JSON.parse({{ this.data }}), {{ this.detail }}, {
+var {{ this.get_name() }} = PL_LAYER({{ this._parent.get_name() }}, JSON.parse({{ this.data }}), {{ this.finer }}, {
   style: function (f) { return PL_STYLE(f, {{ this.style }}); },
   pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.radius }}}); },
   smoothFactor: {{ this.smooth }}
@@ -232,12 +249,14 @@ var {{ this.get_name() }} = PL_LAYER({{ this._parent.get_name() }}, JSON.parse({
     def __init__(self, collection: dict[str, Any], style: dict[str, Any] | None, plans: list[str], detail: bool):
         super().__init__()
         self._name = "PlOverlay"
-        overview, finer = overview_and_detail(collection)
-        self.data = _js_literal(overview)
-        # parsed only when the map is zoomed past the overview
-        self.detail = _js_literal(finer) if any(finer) else "null"
+        overview, finer = overview_and_finer(collection)
+        drawn, popup = split_popup_properties(overview)
+        self.data = _js_literal(drawn)
+        # strings parsed only when the map is zoomed past the overview / a popup first opens
+        self.finer = _js_literal(finer) if any(finer) else "null"
         self.style = json.dumps(style or {})  # fixed style (boundaries) or {} for the kind|status table
-        self.args = f"JSON.parse({_js_literal({'plans': plans, 'detail': detail})})"
+        self.args = (f"{{plans: JSON.parse({_js_literal(plans)}), detail: {json.dumps(detail)}, "
+                     f"popup: {_js_literal(popup) if detail else 'null'}}}")
         self.radius = point_radius()
         self.smooth = SMOOTH_FACTOR
 
@@ -252,21 +271,24 @@ window.PL_GEOMETRY = function (g) {  // inverse of encode_geometry: delta-encode
   function rings(a) { return a.map(ring); }
   return {type: g.type, coordinates: g.type === 'LineString' ? ring(g.d) : (g.type === 'MultiPolygon' ? g.d.map(rings) : rings(g.d))};
 };
-window.PL_LAYER = function (map, fc, detail, options, args) {
-  // overview outlines while the map shows the overview; the finer ones (detail[i]) once zoomed in
-  var fine = detail !== null && map.getZoom() > window.PL_OVERVIEW_ZOOM;
-  if (fine) detail = JSON.parse(detail);
-  fc.features.forEach(function (f, i) { f.i = i; f.geometry = PL_GEOMETRY(fine && detail[i] ? detail[i] : f.geometry); });
-  var group = L.geoJSON(fc, options).addTo(map);
+window.PL_LAYER = function (map, fc, finer, options, args) {
+  // the overview draws outlines already simplified for it, so without Leaflet's on-screen smoothing
+  // (which cost more than it saved there); zoomed in, the finer outlines (finer[i]) with it
+  var overview = map.getZoom() <= window.PL_OVERVIEW_ZOOM;
+  if (finer !== null && !overview) finer = JSON.parse(finer);
+  fc.features.forEach(function (f, i) {
+    f.i = i; f.geometry = PL_GEOMETRY(!overview && finer !== null && finer[i] ? finer[i] : f.geometry); });
+  var group = L.geoJSON(fc, overview ? Object.assign({}, options, {smoothFactor: 0}) : options).addTo(map);
   PL_ATTACH(group, args, map);
-  if (detail === null || fine) return group;
+  if (!overview) return group;
   var depth = {LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2};
-  function refine() {
+  function refine() {  // runs on zoomend, before the moveend that redraws every path
     if (map.getZoom() <= window.PL_OVERVIEW_ZOOM) return;
     map.off('zoomend', refine);
-    detail = JSON.parse(detail);
+    if (finer !== null) finer = JSON.parse(finer);
     group.eachLayer(function (layer) {
-      var g = detail[layer.feature.i]; if (!g) return;
+      layer.options.smoothFactor = options.smoothFactor;
+      var g = finer !== null && finer[layer.feature.i]; if (!g) return;
       layer.feature.geometry = g = PL_GEOMETRY(g);
       layer.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, depth[g.type]));
     });
@@ -297,7 +319,8 @@ window.PL_ATTACH = function (group, L_, map) {
   group.on('mouseout remove', function () { map.closeTooltip(tip); });
   if (!L_.detail) return;
   group.bindPopup(function (layer) {
-    var p = layer.feature.properties;
+    if (typeof L_.popup === 'string') L_.popup = JSON.parse(L_.popup);  // on the first popup
+    var p = Object.assign({}, layer.feature.properties, L_.popup[layer.feature.i]);
     var d = el('div', null, null, 'max-width:360px'); d.className = 'pl-popup';
     el('b', p.n, d); if (p.ne) el('small', ' ' + p.ne, d);
     var tb = el('table', null, d);

@@ -113,13 +113,13 @@ def test_overview_outlines_are_simpler_and_the_finer_ones_travel_beside_them():
     import shapely
     from shapely.geometry import shape
 
-    from gis.webmap import OVERVIEW_MAX_ZOOM, OVERVIEW_SIMPLIFY_DEG, SMOOTH_FACTOR, encode_geometry, overview_and_detail
+    from gis.webmap import OVERVIEW_MAX_ZOOM, OVERVIEW_SIMPLIFY_DEG, SMOOTH_FACTOR, encode_geometry, overview_and_finer
 
     def numbers(d):  # integers in nested encoded rings: two per vertex
         return sum(numbers(x) for x in d) if d and isinstance(d[0], list) else len(d)
 
     shown = display_collection(features())
-    overview, detail = overview_and_detail(shown)
+    overview, detail = overview_and_finer(shown)
     assert len(detail) == len(overview["features"]) == len(shown["features"])
     coarser = 0
     for f, enc, fine in zip(shown["features"], overview["features"], detail):
@@ -136,3 +136,16 @@ def test_overview_outlines_are_simpler_and_the_finer_ones_travel_beside_them():
     # at the overview's zoom the simplification stays inside Leaflet's own on-screen smoothing
     metres_per_px = 40_075_016 * math.cos(math.radians(32)) / (256 * 2 ** OVERVIEW_MAX_ZOOM)
     assert OVERVIEW_SIMPLIFY_DEG * 111_320 / metres_per_px <= SMOOTH_FACTOR
+
+
+def test_popup_only_properties_travel_apart_from_what_drawing_needs():
+    from gis.webmap import DRAW_KEYS, split_popup_properties
+
+    shown = display_collection(features())
+    drawn, popup = split_popup_properties(shown)
+    assert len(popup) == len(drawn["features"]) == len(shown["features"])
+    for whole, d, rest in zip(shown["features"], drawn["features"], popup):
+        assert set(d["properties"]) <= set(DRAW_KEYS) and "n" in d["properties"]
+        assert {**d["properties"], **rest} == whole["properties"]  # nothing lost, nothing twice
+        assert not set(d["properties"]) & set(rest)
+    assert any("q" in rest for rest in popup)  # quotes wait for the popup
