@@ -371,24 +371,12 @@ def _evil_zip(d: Path, file_name: str, entry: str) -> Path:
     return write_zip(d / f"{file_name}.zip", entries)
 
 
-@case(refused=r"points outside the archive folder")
-def zip_slip_parent(d: Path) -> Path:
-    return _evil_zip(d, "slip_parent", "../evil.shp")
-
-
-@case(refused=r"points outside the archive folder")
-def zip_absolute_path(d: Path) -> Path:
-    return _evil_zip(d, "absolute", "/tmp/evil.shp")
-
-
-@case(refused=r"points outside the archive folder")
-def zip_windows_path(d: Path) -> Path:
-    return _evil_zip(d, "windows", "C:\\evil.shp")
-
-
-@case(refused=r"points outside the archive folder")
-def zip_windows_parent(d: Path) -> Path:
-    return _evil_zip(d, "windows_parent", "..\\..\\evil.shp")
+#: archive entries that would land outside the extraction folder (POSIX and Windows spellings)
+ZIP_ESCAPES = {"zip_slip_parent": "../evil.shp", "zip_absolute_path": "/tmp/evil.shp",
+               "zip_windows_path": "C:\\evil.shp", "zip_windows_parent": "..\\..\\evil.shp"}
+for _name, _entry in ZIP_ESCAPES.items():
+    CASES.append(Case(_name, lambda d, name=_name, entry=_entry: _evil_zip(d, name, entry),
+                      r"points outside the archive folder"))
 
 
 @case(refused=r"symbolic link")
